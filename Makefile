@@ -1,0 +1,39 @@
+# conflictkg: the two commands of the README are `make example` and `make test`.
+VENV    ?= .venv
+PYTHON  ?= python3
+CKG     := $(VENV)/bin/conflictkg
+OUT     ?= out
+
+.PHONY: install example test lint bench clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e '.[dev]'
+	touch $@
+
+## Build the example article: graph, events table, Turtle export, store, and every query pack.
+example: install
+	$(CKG) build examples/ -o $(OUT)/graph.trig --store oxigraph:$(OUT)/store
+	$(CKG) export $(OUT)/graph.trig --format turtle -o $(OUT)/graph.ttl
+	@for q in $$($(CKG) packs --names); do \
+	  echo "== $$q: $$($(CKG) packs --summary $$q)"; \
+	  $(CKG) query $$q --store oxigraph:$(OUT)/store --format table || exit 1; \
+	done
+	@echo "Wrote $(OUT)/graph.trig, $(OUT)/graph.ttl, $(OUT)/events.csv and the store $(OUT)/store"
+
+## Lint and run the test suite (CI runs exactly this through .ci/run).
+test: install
+	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/python -m pytest
+
+lint: install
+	$(VENV)/bin/ruff check src tests benchmarks
+
+bench: install
+	$(VENV)/bin/python benchmarks/run.py
+
+clean:
+	rm -rf $(OUT) .pytest_cache

@@ -1,0 +1,311 @@
+"""The ``conflictkg`` command line (see ../shared/contract.md for the interface other tools rely on)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from . import __version__, ingest
+from . import query as q
+from . import validate as v
+from .export import FORMATS as EXPORT_FORMATS
+from .export import ExportError, read_rdf, serialize, write_atomic
+from .store import SPEC_HELP, MemoryStore, Store, StoreError, open_store
+
+err = Console(stderr=True, highlight=False)
+RDF_SUFFIXES = {".trig", ".nq", ".ttl", ".nt", ".jsonld", ".rdf", ".owl", ".n3", ".xml"}
+DEFAULT_STORE = "oxigraph:out/store"
+
+
+def fail(message: str, code: int = 2) -> None:
+    """One line on stderr naming the file and the reason, then the exit code."""
+    err.print(f"[bold red]error:[/] {message}", soft_wrap=True)
+    sys.exit(code)
+
+
+def _date(ctx, param, value: str | None) -> dt.date | None:
+    if value is None:
+        return None
+    try:
+        return ingest.parse_date(value, "--date")
+    except ValueError as exc:
+        raise click.BadParameter(str(exc).split(": ", 1)[-1]) from None
+
+
+date_option = click.option("--date", callback=_date, metavar="YYYY-MM-DD",
+                           help="Article date; relative times («أمس», yesterday) are resolved against it. "
+                                "Overrides sidecars and JSONL fields.")
+lang_option = click.option("--lang", type=click.Choice(["ar", "en", "auto"]), default="auto", show_default=True,
+                           help="Article language; auto takes it from the sidecar or detects it.")
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="conflictkg")
+def main() -> None:
+    """Build a knowledge graph of armed conflict from news articles.
+
+    \b
+    Typical session:
+      conflictkg build examples/                      # graph, events table, store
+      conflictkg packs                                # the query packs and what they answer
+      conflictkg query control/latest --data out/graph.trig
+      conflictkg events out/graph.trig --format csv   # ACLED-style events table
+      conflictkg export out/graph.trig --format turtle -o out/graph.ttl
+      conflictkg validate my-data.ttl --format junit  # SHACL in CI
+
+    Exit codes follow pyshacl: 0 fine, 1 data problems (some article or shape
+    failed), 2 usage or input errors.
+    """
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("-o", "--out", type=click.Path(path_type=Path), default=Path("out/graph.trig"), show_default=True,
+              help="Where the dataset goes, as TriG. events.csv and rejected.jsonl are written beside it.")
+@date_option
+@lang_option
+@click.option("--store", "store_spec", default=DEFAULT_STORE, show_default=True, metavar="SPEC",
+              help=f"Where the graphs are also loaded: {SPEC_HELP}.")
+@click.option("--max-bytes", type=click.IntRange(min=1), default=ingest.DEFAULT_MAX_BYTES, show_default=True,
+              help="Refuse input files larger than this.")
+@click.option("-q", "--quiet", is_flag=True, help="No progress or summary, errors only.")
+def build(paths: Sequence[Path], out: Path, date: dt.date | None, lang: str, store_spec: str, max_bytes: int,
+          quiet: bool) -> None:
+    """Read articles, extract events, reason, validate each article, write the graph.
+
+    PATHS are .txt, .md, .html or .jsonl files, or folders of them. A .txt
+    article's date, source and language come from --date/--lang, or from a
+    sidecar NAME.json: {"date": "2017-10-30", "source": "Al-Akhbar", "lang": "ar"}.
+
+    \b
+    Example:
+      conflictkg build examples/ -o out/graph.trig --store oxigraph:out/store
+
+    Exit status: 0 every article conforms; 1 some article could not be read or
+    failed the shapes (the others are still written, each failure is listed);
+    2 usage error or nothing could be read.
+    """
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from .build import build as run_build
+    from .build import graphs_of, write_rejections
+    from .events import events_table, write_events
+
+    try:
+        store = open_store(store_spec)
+    except StoreError as exc:
+        fail(str(exc))
+    progress = Progress(TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                        TimeElapsedColumn(), console=err, transient=True,
+                        disable=quiet or not err.is_terminal)
+
+    def on_article(item) -> None:
+        from .build import Rejection
+
+        if isinstance(item, Rejection):
+            err.print(f"[yellow]rejected:[/] {item}", soft_wrap=True)
+        progress.advance(task)
+
+    with progress:
+        task = progress.add_task("building", total=None)
+        result = run_build(paths, date=date, lang=lang, max_bytes=max_bytes, on_article=on_article)
+    if not result.built:
+        fail("nothing could be built: " + "; ".join(str(r) for r in result.rejected[:5]))
+    try:
+        write_atomic(out, serialize(result.dataset, "trig"))
+        write_events(out.parent / "events.csv", events_table(MemoryStore(result.dataset)), "csv")
+        rejections = out.parent / "rejected.jsonl"
+        if result.rejected:
+            write_rejections(rejections, result.rejected)
+        elif rejections.exists():
+            rejections.unlink()
+        store.put_graphs(graphs_of(result))
+        store.close()
+    except (OSError, StoreError) as exc:
+        fail(f"{out}: cannot write the output ({exc})")
+    if not quiet:
+        _summary(result, out, store)
+    sys.exit(result.exit_code)
+
+
+def _summary(result, out: Path, store: Store) -> None:
+    from rich.table import Table
+
+    c = result.counts()
+    table = Table(title="conflictkg build", show_header=False, title_justify="left")
+    table.add_row("articles", f"{c['articles_built']} built, {c['articles_rejected']} rejected")
+    table.add_row("events", str(c["events"]))
+    table.add_row("  by class", ", ".join(f"{k} {n}" for k, n in c["events_by_class"].items()))
+    table.add_row("  by status", ", ".join(f"{k} {n}" for k, n in c["events_by_status"].items()))
+    table.add_row("triples", f"{c['triples_asserted']} asserted + {c['triples_inferred']} inferred "
+                             f"(article graphs); {c['triples_total']} in the dataset")
+    table.add_row("shapes", "every article conforms" if not any(not r.ok for r in result.built)
+                  else f"{c['shape_violations']} violation(s)")
+    table.add_row("written", f"{out}, {out.parent / 'events.csv'}; store {store.spec}")
+    table.add_row("time", f"{c['seconds']} s")
+    err.print(table)
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(v.FORMATS), default="text", show_default=True,
+              help="junit for CI test reports, turtle for the SHACL validation report graph.")
+@click.option("--inference", type=click.Choice(["none", "rdfs", "owlrl"]), default="rdfs", show_default=True,
+              help="Entailment applied with the ontology before checking (pyshacl's option).")
+def validate(files: Sequence[Path], fmt: str, inference: str) -> None:
+    """Check RDF files (any rdflib format) against the SHACL shapes in shapes/.
+
+    \b
+    Example, in CI:
+      conflictkg validate data/*.ttl --format junit > shacl-report.xml
+
+    Exit status as pyshacl: 0 conforms, 1 violations, 2 error.
+    """
+    from .graph import ontology
+
+    reports = []
+    for path in files:
+        try:
+            ds = read_rdf([path])
+        except ExportError as exc:
+            fail(str(exc))
+        union = ds.graph(ds.default_context.identifier).__class__()
+        for t in ds.triples((None, None, None)):
+            union.add(t)
+        reports.append(v.validate(union, label=str(path), ont_graph=ontology(), inference=inference))
+    click.echo(v.render(reports, fmt))
+    sys.exit(0 if all(r.conforms for r in reports) else 1)
+
+
+def _source(data: Sequence[Path], store_spec: str | None) -> Store:
+    if data and store_spec:
+        fail("give --data or --store, not both")
+    if data:
+        try:
+            return MemoryStore(read_rdf(data))
+        except ExportError as exc:
+            fail(str(exc))
+    try:
+        return open_store(store_spec or DEFAULT_STORE)
+    except StoreError as exc:
+        fail(str(exc))
+    raise AssertionError("unreachable")
+
+
+@main.command()
+@click.argument("query_name", metavar="QUERY")
+@click.option("--data", multiple=True, type=click.Path(path_type=Path), help="RDF file(s) to query (repeatable).")
+@click.option("--store", "store_spec", metavar="SPEC", help=f"Query a store instead: {SPEC_HELP}.")
+@click.option("--format", "fmt", type=click.Choice(q.FORMATS), default="table", show_default=True,
+              help="json is the SPARQL 1.1 Query Results JSON format.")
+def query(query_name: str, data: Sequence[Path], store_spec: str | None, fmt: str) -> None:
+    """Run a .rq file or a pack query PACK/NAME (see `conflictkg packs`).
+
+    \b
+    Examples:
+      conflictkg query control/latest --data out/graph.trig
+      conflictkg query my.rq --store oxigraph:out/store --format csv
+    """
+    try:
+        pq = q.load(query_name)
+        q.check_syntax(pq)
+    except q.QueryError as exc:
+        fail(str(exc))
+    store = _source(data, store_spec)
+    try:
+        result = q.run(pq, store)
+    except (q.QueryError, StoreError) as exc:
+        fail(str(exc))
+    click.echo(q.render(result, fmt), nl=fmt == "table")
+
+
+@main.command()
+@click.option("--names", is_flag=True, help="Only the names, one a line (for scripts).")
+@click.option("--summary", "summary_of", metavar="NAME", help="Only the summary of one query.")
+def packs(names: bool, summary_of: str | None) -> None:
+    """List the query packs: each query's name and what it answers."""
+    if summary_of:
+        try:
+            click.echo(q.load(summary_of).summary)
+        except q.QueryError as exc:
+            fail(str(exc))
+        return
+    for pq in q.packs():
+        if names:
+            click.echo(pq.name)
+            continue
+        audience = pq.header.get("audience", "")
+        click.echo(f"{pq.name:32} {pq.summary}" + (f"  [{audience}]" if audience else ""))
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@date_option
+@lang_option
+def events(paths: Sequence[Path], fmt: str, date: dt.date | None, lang: str) -> None:
+    """The events table (ACLED-style columns) for articles or for a built graph.
+
+    It is the pack query export/events.rq run over the graph. PATHS are RDF
+    files (.trig, .nq, .ttl …) or articles, which are built in memory first.
+    """
+    from .build import build as run_build
+    from .events import events_table, render_events
+
+    paths = list(paths)
+    rdf = [p for p in paths if p.suffix.lower() in RDF_SUFFIXES]
+    articles = [p for p in paths if p not in rdf]
+    code = 0
+    if articles and rdf:
+        fail("give either RDF files or articles, not both")
+    if rdf:
+        store = _source(rdf, None)
+    else:
+        result = run_build(articles, date=date, lang=lang)
+        for r in result.rejected:
+            err.print(f"[yellow]rejected:[/] {r}", soft_wrap=True)
+        if not result.built:
+            fail("nothing could be built")
+        store = MemoryStore(result.dataset)
+        code = 0
+    try:
+        table = events_table(store)
+    except (q.QueryError, StoreError) as exc:
+        fail(str(exc))
+    click.echo(render_events(table, fmt), nl=False)
+    sys.exit(code)
+
+
+@main.command()
+@click.argument("graph", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(list(EXPORT_FORMATS)), required=True)
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="File to write (default: standard output).")
+def export(graph: Path, fmt: str, output: Path | None) -> None:
+    """Convert a built graph to another linked-data format.
+
+    Triple formats (turtle, nt, jsonld) merge the named graphs; trig and nq keep them.
+
+    \b
+    Example:
+      conflictkg export out/graph.trig --format turtle -o out/graph.ttl
+    """
+    try:
+        text = serialize(read_rdf([graph]), fmt)
+    except ExportError as exc:
+        fail(str(exc))
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        write_atomic(output, text)
+    except OSError as exc:
+        fail(f"{output}: cannot write it ({exc.strerror or exc})")
+
+
+if __name__ == "__main__":
+    main()

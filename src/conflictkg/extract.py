@@ -1,0 +1,837 @@
+"""Extraction: a spaCy pipeline that turns an article into events.
+
+The pipeline is configured in ``patterns/pipeline.cfg`` and made of small
+components registered by name, as spaCy does it:
+
+``ckg_normalizer``  lexicon-aware Arabic matching keys (see :mod:`conflictkg.normalize`)
+``ckg_sentences``   sentence boundaries at . ! ? ؟ and line breaks
+``ckg_matcher``     gazetteer names and pattern words → ``doc.spans[...]``
+``ckg_events``      assembles events with actors, place, status, time and attribution
+
+Every offset is a character offset into the text as read: spans come from
+spaCy tokens, which never move.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from functools import cache
+from pathlib import Path
+
+import spacy
+import yaml
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span, Token
+from spacy.util import compile_prefix_regex, compile_suffix_regex
+
+from . import normalize as norm
+from .gazetteer import Gazetteer
+from .gazetteer import load as load_gazetteer
+from .resources import data_dir
+
+STATUSES = ("completed", "ongoing", "planned", "possible", "denied")
+FACTUAL = frozenset({"completed", "ongoing"})
+# Word lists from the patterns file matched as phrases and kept in doc.spans.
+_WORD_LISTS = (
+    "coordination", "report_cues", "continuation_cues", "complementizers", "name_stopwords",
+    "locator_words", "origin_words", "destination_words", "outskirts_words", "near_words",
+    "there_words", "opponent_cues", "mediator_cues", "clause_breaks", "role_links", "relative_words",
+    "suppressors",
+)
+
+
+# --------------------------------------------------------------------------- knowledge
+
+
+@dataclass
+class Knowledge:
+    """Gazetteer and patterns for one language, with the lexicon of every known word."""
+
+    lang: str
+    gazetteer: Gazetteer
+    patterns: dict
+    lexicon: frozenset[str]
+    entity_phrases: dict[str, list[str]]  # match key → phrases
+    cue_phrases: dict[str, list[str]]
+
+
+def _words(phrases: Iterable[str]) -> Iterator[str]:
+    for phrase in phrases:
+        yield from str(phrase).split()
+
+
+def _lexicon_key(word: str) -> str:
+    return norm.strip_article(norm.normalize(word))
+
+
+@cache
+def knowledge(lang: str = "ar") -> Knowledge:
+    path = data_dir("patterns") / f"{lang}.yaml"
+    if not path.exists():
+        raise ValueError(f"no extraction patterns for language {lang!r} (looked for {path})")
+    patterns = yaml.safe_load(path.read_text(encoding="utf-8"))
+    gaz = load_gazetteer()
+    entity: dict[str, list[str]] = {}
+    for entry in gaz.entries.values():
+        names = list(entry.names["ar"]) + list(entry.names["en"])
+        entity[f"{entry.kind}|{entry.id}"] = names
+    for i, ctx in enumerate(gaz.contextual):
+        entity[f"ctx|{i}"] = [ctx.form]
+    for role in patterns.get("roles", []):
+        entity[f"role|{role['id']}"] = list(role["forms"])
+    cues: dict[str, list[str]] = {}
+    for trig in patterns.get("triggers", []):
+        for reading in ("past", "present", "noun"):
+            if trig.get(reading):
+                cues[f"trigger|{trig['class']}|{reading}"] = list(trig[reading])
+    for kind, forms in (patterns.get("status_cues") or {}).items():
+        cues[f"status|{kind}"] = list(forms)
+    for i, cue in enumerate(patterns.get("time_cues", [])):
+        cues[f"time|{i}"] = list(cue["forms"])
+    for day, forms in (patterns.get("weekdays") or {}).items():
+        cues[f"weekday|{day}"] = list(forms)
+    for i, cue in enumerate(patterns.get("place_cues", [])):
+        cues[f"place_cue|{i}"] = list(cue["forms"])
+    for name in _WORD_LISTS:
+        if patterns.get(name):
+            cues[f"list|{name}"] = [str(w) for w in patterns[name]]
+    near: list[str] = []
+    for trig in patterns.get("triggers", []):
+        near += list(trig.get("requires_near") or [])
+        for forms in (trig.get("requires_near_for") or {}).values():
+            near += list(forms)
+    for cue in patterns.get("place_cues", []):
+        near += list(cue.get("name_ends_at") or [])
+    words = {*_words(p for ps in entity.values() for p in ps), *_words(p for ps in cues.values() for p in ps), *near}
+    lexicon = frozenset(k for k in (_lexicon_key(w) for w in words) if k)
+    return Knowledge(lang, gaz, patterns, lexicon, entity, cues)
+
+
+# --------------------------------------------------------------------------- components
+
+for _name in ("events",):
+    if not Doc.has_extension(_name):
+        Doc.set_extension(_name, default=None)
+
+
+@Language.factory("ckg_sentences")
+def make_sentences(nlp: Language, name: str):
+    ends = {".", "!", "?", "؟", "…"}
+
+    def sentences(doc: Doc) -> Doc:
+        for i, token in enumerate(doc):
+            if i == 0:
+                token.is_sent_start = True
+                continue
+            prev = doc[i - 1]
+            closes = prev.is_punct and prev.text[-1] in ends and prev.text.strip(".") != ""
+            closes = closes or (prev.text in ends)
+            token.is_sent_start = (closes and not token.is_punct) or "\n" in prev.text
+        return doc
+
+    return sentences
+
+
+def _phrase_matcher(nlp: Language, normalizer, phrases: dict[str, list[str]]) -> PhraseMatcher:
+    matcher = PhraseMatcher(nlp.vocab, attr="NORM")
+    for key, forms in phrases.items():
+        docs = [normalizer(nlp.make_doc(str(f))) for f in forms if str(f).strip()]
+        if docs:
+            matcher.add(key, docs)
+    return matcher
+
+
+class Matcher:
+    """Marks gazetteer names (``doc.spans['entities']``) and pattern words (``doc.spans['cues']``)."""
+
+    def __init__(self, nlp: Language, lang: str):
+        kn = knowledge(lang)
+        normalizer = norm.Normalizer(kn.lexicon)
+        self.entities = _phrase_matcher(nlp, normalizer, kn.entity_phrases)
+        self.cues = _phrase_matcher(nlp, normalizer, kn.cue_phrases)
+
+    def __call__(self, doc: Doc) -> Doc:
+        found = [Span(doc, s, e, label=doc.vocab.strings[k]) for k, s, e in self.entities(doc)]
+        doc.spans["entities"] = spacy.util.filter_spans(found)  # longest name wins
+        doc.spans["cues"] = [Span(doc, s, e, label=doc.vocab.strings[k]) for k, s, e in self.cues(doc)]
+        return doc
+
+
+@Language.factory("ckg_matcher", default_config={"lang": "ar"})
+def make_matcher(nlp: Language, name: str, lang: str) -> Matcher:
+    return Matcher(nlp, lang)
+
+
+@Language.factory("ckg_events", default_config={"lang": "ar"})
+def make_events(nlp: Language, name: str, lang: str):
+    kn = knowledge(lang)
+
+    def events(doc: Doc) -> Doc:
+        doc._.events = EventAssembler(doc, kn).run()
+        return doc
+
+    return events
+
+
+@cache
+def pipeline(lang: str = "ar") -> Language:
+    """The configured pipeline for a language (``patterns/pipeline.cfg``)."""
+    config = spacy.util.load_config(data_dir("patterns") / "pipeline.cfg")
+    config["nlp"]["lang"] = lang
+    for comp in config["components"].values():
+        if "lang" in comp:
+            comp["lang"] = lang
+    nlp = spacy.util.load_model_from_config(config, auto_fill=True)
+    # «لـ«قوات»: a clitic joined by tatweel to a quoted name is its own token.
+    prefixes = [r"[\u0648\u0641]?[\u0628\u0644\u0643]\u0640+", *nlp.Defaults.prefixes]
+    nlp.tokenizer.prefix_search = compile_prefix_regex(prefixes).search
+    # «العمليات».» and «البوكمال»،»: closing quotes and stops glued to a word are tokens.
+    suffixes = [r"[»\)\]\.،؛؟!:]", *nlp.Defaults.suffixes]
+    nlp.tokenizer.suffix_search = compile_suffix_regex(suffixes).search
+    return nlp
+
+
+# --------------------------------------------------------------------------- event model
+
+
+@dataclass
+class Mention:
+    kind: str  # place | actor | source | role | ctx
+    start: int  # token indices
+    end: int
+    char_start: int
+    char_end: int
+    text: str
+    id: str | None  # gazetteer id; None when unresolved
+    type: str
+    cue: str | None = None  # the cue word that found an unresolved place
+    located_in: str | None = None  # for an unresolved facility named after a known place
+    contextual: int | None = None  # index into gazetteer.contextual
+    affiliation: str | None = None  # role sources: the body they speak for
+    role_en: str | None = None
+
+    @property
+    def resolved(self) -> bool:
+        return self.id is not None
+
+
+@dataclass
+class Attribution:
+    source: Mention
+    via: list[Mention]
+    char_start: int
+    char_end: int
+
+
+@dataclass
+class Event:
+    cls: str
+    status: str
+    trigger_start: int  # char offsets of the trigger words
+    trigger_end: int
+    char_start: int  # evidence
+    char_end: int
+    sentence: tuple[int, int]
+    actor1: Mention | None = None
+    assoc1: list[Mention] = field(default_factory=list)
+    actor2: Mention | None = None
+    assoc2: list[Mention] = field(default_factory=list)
+    place: Mention | None = None
+    geo_precision: int = 1
+    time_offset: int | None = None  # days before the article's date
+    weekday: int | None = None
+    time_precision: int = 3
+    time_expression: str | None = None
+    attribution: Attribution | None = None
+    parties: list[Mention] = field(default_factory=list)
+    mediators: list[Mention] = field(default_factory=list)
+    territory: list[Mention] = field(default_factory=list)
+    outcomes: list[Event] = field(default_factory=list)
+
+    @property
+    def happened(self) -> bool:
+        return self.status in FACTUAL
+
+
+@dataclass
+class _Trigger:
+    cls: str
+    reading: str
+    start: int
+    end: int
+    status: str | None = None
+    actor: Mention | None = None
+    places: list[Mention] = field(default_factory=list)
+
+
+def _label(span: Span) -> tuple[str, ...]:
+    return tuple(span.label_.split("|"))
+
+
+class EventAssembler:
+    """Reads the marked-up doc sentence by sentence and builds events."""
+
+    def __init__(self, doc: Doc, kn: Knowledge):
+        self.doc = doc
+        self.kn = kn
+        self.pat = kn.patterns
+        self.gaz = kn.gazetteer
+        self.triggers_cfg = {t["class"]: t for t in self.pat.get("triggers", [])}
+        self.lists: dict[str, list[Span]] = {}
+        self.cues_at: dict[int, list[Span]] = {}
+        self.status_cues: list[tuple[str, Span]] = []
+        self.time_cues: list[tuple[dict, Span]] = []
+        self.place_cues: list[tuple[dict, Span]] = []
+        raw_triggers: list[tuple[str, str, Span]] = []
+        for span in doc.spans["cues"]:
+            parts = _label(span)
+            if parts[0] == "list":
+                self.lists.setdefault(parts[1], []).append(span)
+            elif parts[0] == "trigger":
+                raw_triggers.append((parts[1], parts[2], span))
+            elif parts[0] == "status":
+                self.status_cues.append((parts[1], span))
+            elif parts[0] == "time":
+                self.time_cues.append((self.pat["time_cues"][int(parts[1])], span))
+            elif parts[0] == "weekday":
+                self.time_cues.append(({"weekday": int(parts[1]), "precision": 1}, span))
+            elif parts[0] == "place_cue":
+                self.place_cues.append((self.pat["place_cues"][int(parts[1])], span))
+        self.mentions = [self._mention(s) for s in doc.spans["entities"]]
+        self.mentions += self._unresolved_places()
+        self.mentions.sort(key=lambda m: m.start)
+        covered = {i for m in self.mentions for i in range(m.start, m.end)}
+        self.triggers = self._triggers(raw_triggers, covered)
+        self.parens = self._paren_depths()
+
+    # ---- helpers over token positions
+
+    def _in_list(self, name: str, i: int) -> Span | None:
+        for span in self.lists.get(name, ()):
+            if span.start <= i < span.end:
+                return span
+        return None
+
+    def _any_in(self, name: str, lo: int, hi: int) -> bool:
+        return any(lo <= s.start and s.end <= hi for s in self.lists.get(name, ()))
+
+    def _clause_start(self, i: int, sent: Span, subject: bool = False) -> int:
+        """Start of the clause holding token i.
+
+        A fragment with no cue and no actor («، من استعادة») continues the clause
+        before it. For subjects, a complementizer («أن», «إن») opens a clause too.
+        """
+        names = ("clause_breaks", "complementizers") if subject else ("clause_breaks",)
+        breaks = sorted(s.end for n in names for s in self.lists.get(n, ()) if sent.start <= s.start and s.end <= i)
+        lo = sent.start
+        for b in reversed(breaks):
+            fragment_has_content = any(b <= m.start < i for m in self.mentions) or any(
+                b <= c.start < i for _, c in self.status_cues)
+            if fragment_has_content or i - b > 3:
+                lo = b
+                break
+        return lo
+
+    def _paren_depths(self) -> list[int]:
+        depth, out = 0, []
+        for token in self.doc:
+            if token.text == "(":
+                depth += 1
+            out.append(depth)
+            if token.text == ")" and depth:
+                depth -= 1
+        return out
+
+    def _mention(self, span: Span) -> Mention:
+        kind, ident = _label(span)
+        base = {"start": span.start, "end": span.end, "char_start": span.start_char,
+                "char_end": span.end_char, "text": span.text}
+        if kind == "ctx":
+            return Mention(kind="actor", id=None, type="Actor", contextual=int(ident), **base)
+        if kind == "role":
+            role = next(r for r in self.pat["roles"] if r["id"] == ident)
+            return Mention(kind="role", id=ident, type="UnnamedSource", role_en=role["en"], **base)
+        entry = self.gaz.entries[ident]
+        return Mention(kind=kind, id=entry.id, type=entry.type, **base)
+
+    def _unresolved_places(self) -> list[Mention]:
+        """Places the gazetteer lacks, found by their cue word («بلدة X», «حقل X النفطي»)."""
+        doc = self.doc
+        starts = {m.start: m for m in self.mentions}
+        taken = {i for m in self.mentions for i in range(m.start, m.end)}
+        out: list[Mention] = []
+        max_tokens = int(self.pat.get("max_name_tokens", 3))
+        for cfg, cue in self.place_cues:
+            # «المنطقة الحدودية»: a definite cue word is followed by an adjective, not a name.
+            if "ال" in doc[cue.start]._.clitics or cue.start in taken or cue.end >= len(doc):
+                continue
+            if cue.end in starts:  # the gazetteer knows the name
+                continue
+            i, name_end, located_in = cue.end, cue.end, None
+            if doc[i].text == "«":
+                close = next((j for j in range(i + 1, min(len(doc), i + 8)) if doc[j].text == "»"), None)
+                if close is None or close == i + 1:
+                    continue
+                known = starts.get(i + 1)
+                if known is not None and known.kind == "place":
+                    # «محطة «T2»»: the gazetteer knows the name; the cue word joins its mention.
+                    span = doc[cue.start:close + 1]
+                    known.start, known.end = cue.start, close + 1
+                    known.char_start, known.char_end, known.text = span.start_char, span.end_char, span.text
+                    continue
+                name_end = close + 1
+            else:
+                ends_at = {_lexicon_key(w) for w in cfg.get("name_ends_at") or []}
+                while i < len(doc) and i - cue.end < max_tokens:
+                    token = doc[i]
+                    if token.is_punct or token.is_space or token.like_num:
+                        break
+                    if i > cue.end and token._.clitics.startswith(("و", "ف")):
+                        break  # «ومنطقة …»: a new conjunct
+                    if token.norm_ in ends_at:
+                        break
+                    if i in starts and starts[i].kind == "place":
+                        if i > cue.end:  # «معمل إسمنت القائم»: named after a known place
+                            located_in = starts[i].id
+                            i = starts[i].end
+                        break
+                    if self._in_list("name_stopwords", i) or i in taken:
+                        break
+                    i += 1
+                name_end = i
+            if name_end <= cue.end or (located_in is None and name_end == cue.end):
+                continue
+            if located_in is None and all(self._in_list("name_stopwords", j) for j in range(cue.end, name_end)):
+                continue
+            span = doc[cue.start:name_end]
+            out.append(Mention(kind="place", start=cue.start, end=name_end, char_start=span.start_char,
+                               char_end=span.end_char, text=_without_proclitics(span), id=None, type=cfg["type"],
+                               cue=cue.text, located_in=located_in))
+        # An unresolved facility named after a known place replaces that place as a mention.
+        inner = {(m.start, m.end) for m in out}
+        self.mentions = [m for m in self.mentions
+                         if not any(s <= m.start and m.end <= e for s, e in inner)]
+        return spacy_filter(out)
+
+    def _triggers(self, raw: list[tuple[str, str, Span]], covered: set[int]) -> list[_Trigger]:
+        out = []
+        for cls, reading, span in raw:
+            if any(i in covered for i in range(span.start, span.end)):
+                continue  # «الحشد الشعبي» is a name, not «حشد»
+            if self._any_in("suppressors", max(0, span.start - 2), span.start):
+                continue  # «من دون قتال»: a manner, not an event
+            cfg = self.triggers_cfg[cls]
+            near = list(cfg.get("requires_near") or [])
+            near += list((cfg.get("requires_near_for") or {}).get(span.text, []))
+            for form, extra in (cfg.get("requires_near_for") or {}).items():
+                if _lexicon_key(form) == span[0].norm_:
+                    near += list(extra)
+            if near:
+                keys = {_lexicon_key(w) for w in near}
+                lo, hi = max(0, span.start - 3), min(len(self.doc), span.end + 3)
+                if not any(self.doc[i].norm_ in keys for i in range(lo, hi)):
+                    continue
+            out.append(_Trigger(cls, reading, span.start, span.end))
+        out.sort(key=lambda t: (t.start, -t.end))
+        kept: list[_Trigger] = []
+        for t in out:  # one trigger per position, longest first
+            if kept and t.start < kept[-1].end:
+                continue
+            kept.append(t)
+        return kept
+
+    # ---- the assembly
+
+    def run(self) -> list[Event]:
+        events: list[Event] = []
+        paragraph_source: Attribution | None = None
+        for sent in self.doc.sents:
+            if sent.start > 0 and self.doc[sent.start - 1].text.count("\n") > 1:
+                paragraph_source = None
+            attributions, paragraph_source = self._attributions(sent, paragraph_source)
+            triggers = [t for t in self.triggers if sent.start <= t.start < sent.end]
+            sent_events: list[Event] = []
+            for k, trig in enumerate(triggers):
+                prev = triggers[k - 1] if k else None
+                nxt = triggers[k + 1].start if k + 1 < len(triggers) else sent.end
+                sent_events += self._events_for(trig, prev, nxt, sent, attributions)
+            self._link_negotiations(sent_events)
+            events += sent_events
+        return _merge(events)
+
+    def _status(self, trig: _Trigger, prev: _Trigger | None, sent: Span) -> str | None:
+        cfg = self.triggers_cfg[trig.cls]
+        window = int(self.pat.get("window", 9))
+        lo = max(sent.start, prev.end if prev else sent.start, trig.start - window, self._clause_start(trig.start, sent))
+        found = [(kind, s) for kind, s in self.status_cues if lo <= s.start and s.end <= trig.start]
+        kinds = {k for k, _ in found}
+        for strong in ("denied", "possible", "planned"):
+            if strong in kinds:
+                return strong
+        prefix = self.doc[trig.start]._.clitics
+        if prefix.startswith(("ل", "ول", "فل", "س", "وس")):
+            return "planned"  # «للوصول», «لاقتحام»: purpose; «سيسيطر»: future
+        if found:
+            return max(found, key=lambda f: f[1].start)[0]
+        coordinated = prefix.startswith(("و", "ف")) or any(
+            s.end <= trig.start and s.end >= trig.start - 2 for s in self.lists.get("coordination", ())
+        )
+        if coordinated and prev is not None and prev.status is not None:
+            return prev.status
+        if trig.reading == "past":
+            return "completed"
+        if trig.reading == "present":
+            return "ongoing"
+        return cfg.get("noun_status")
+
+    def _places(self, trig: _Trigger, prev: _Trigger | None, nxt: int, sent: Span) -> list[tuple[Mention, int, bool]]:
+        """Target places of a trigger: (mention, geo precision, named as outskirts)."""
+        cfg = self.triggers_cfg[trig.cls]
+        places = [m for m in self.mentions if m.kind == "place" and trig.end <= m.start and m.end <= nxt]
+        out = self._places_after(trig, places, cfg)
+        if out:
+            return out
+        if self._any_in("there_words", trig.end, nxt) and prev is not None:
+            return [(p, 1, False) for p in prev.places]
+        # «بلدة محكان التي استطاع الجيش دخول أطرافها»: a place before, tied by a relative pronoun.
+        lo = max(sent.start, prev.end if prev else sent.start)
+        before = [m for m in self.mentions if m.kind == "place" and lo <= m.start and m.end <= trig.start]
+        tied = before and self._any_in("relative_words", before[-1].end, min(trig.start, before[-1].end + 2))
+        if tied and not self._any_in("clause_breaks", before[-1].end, trig.start):
+            outskirts = self._outskirts(before[-1].start, sent) or self._any_in("outskirts_words", trig.end,
+                                                                               min(nxt, trig.end + 1))
+            return [(before[-1], 2 if outskirts or self._near(before[-1].start, sent) else 1, outskirts)]
+        return []
+
+    def _places_after(self, trig: _Trigger, places: list[Mention], cfg: dict) -> list[tuple[Mention, int, bool]]:
+        out: list[tuple[Mention, int, bool]] = []
+        gap_start = trig.end
+        previous_seen: Mention | None = None
+        actors = [m for m in self.mentions if m.kind == "actor"]
+        for m in places:
+            gap = range(gap_start, m.start)
+            gap_start = m.end
+            seen, previous_seen = previous_seen, m
+            tokens = [self.doc[i] for i in gap if not (self.doc[i].is_punct or self.doc[i].is_space)]
+            breaks = [s for s in self.lists.get("clause_breaks", ()) if gap.start <= s.start < gap.stop]
+            if breaks and any(breaks[0].end <= a.start < m.start for a in actors):
+                break  # «…، كثّف الجيش عملياته على محور حيي العمال»: a new clause with its own subject
+            if self._any_in("relative_words", gap.start, gap.stop):
+                break  # «، الذي يعد من أهم المواقع في …»: a description follows, not another target
+            if self.parens[m.start] > self.parens[trig.start]:
+                continue  # «(30 كيلومتراً جنوب مركز قضاء القائم)»: a reference point
+            coordinated = any(t._.clitics.startswith(("و", "ف")) or t.text == "و" for t in tokens) or \
+                self.doc[m.start]._.clitics.startswith(("و", "ف"))
+            if seen is not None and not coordinated and all(
+                self._in_list("locator_words", t.i) or t.like_num for t in tokens
+            ):
+                continue  # «حقل التنك النفطي في الريف الشرقي لدير الزور»
+            if any(self._in_list("origin_words", t.i) for t in tokens[-3:]):
+                continue  # «انطلاقاً من محطة T2»: where it starts from
+            outskirts = any(self._in_list("outskirts_words", t.i) for t in tokens)
+            cls = (self.pat.get("outskirts_downgrade") or {}).get(trig.cls, trig.cls) if outskirts else trig.cls
+            is_destination = any(self._in_list("destination_words", t.i) for t in tokens)
+            if is_destination and not self.triggers_cfg.get(cls, cfg).get("accepts_destination"):
+                continue
+            near = outskirts or any(self._in_list("near_words", t.i) for t in tokens)
+            out.append((m, 2 if near else 1, outskirts))
+        return out
+
+    def _outskirts(self, i: int, sent: Span) -> bool:
+        return any(self._in_list("outskirts_words", j) for j in range(max(sent.start, i - 3), i))
+
+    def _near(self, i: int, sent: Span) -> bool:
+        return self._outskirts(i, sent) or any(
+            self._in_list("near_words", j) for j in range(max(sent.start, i - 3), i))
+
+    def _actors(self, trig: _Trigger, prev_actor: Mention | None, first_place: int, sent: Span,
+                nxt: int) -> tuple[list[Mention], list[Mention], list[Mention], list[Mention]]:
+        """(side 1, side 2, mediators, after-trigger others) for a trigger."""
+        cfg = self.triggers_cfg[trig.cls]
+        actors = [m for m in self.mentions if m.kind == "actor"]
+        after = [m for m in actors if trig.end <= m.start and m.end <= min(first_place, nxt)]
+        side1: list[Mention] = []
+        side2: list[Mention] = []
+        mediators: list[Mention] = []
+        for m in after:
+            gap_lo = max(trig.end, m.start - 4)
+            if self._any_in("mediator_cues", gap_lo, m.start) or (mediators and self._joined(mediators[-1], m)):
+                mediators.append(m)
+            elif self._any_in("opponent_cues", gap_lo, m.start) or (side2 and self._joined(side2[-1], m)):
+                side2.append(m)
+            elif cfg.get("post_actor_role") == "actor2":
+                side2.append(m)
+            elif not side1 or self._joined(side1[-1], m):
+                side1.append(m)
+        if not side1:
+            clause_lo = self._clause_start(trig.start, sent, subject=True)
+            in_clause = [m for m in actors if clause_lo <= m.start and m.end <= trig.start
+                         and not self._in_closed_relative(m, clause_lo, trig.start)]
+            before = [m for m in actors if sent.start <= m.start and m.end <= trig.start]
+            if in_clause:  # the nearest actor group before the trigger in its clause
+                group_start = in_clause[-1]
+                for m in reversed(in_clause[:-1]):
+                    if self._joined(m, group_start):
+                        group_start = m
+                    else:
+                        break
+                side1 = self._with_joined(group_start, actors, trig.start)
+            elif prev_actor is not None:
+                side1 = [prev_actor]
+            elif before:
+                side1 = self._with_joined(before[0], actors, trig.start)
+        return side1, [m for m in side2 if m not in side1], mediators, after
+
+    def _in_closed_relative(self, m: Mention, lo: int, trigger: int) -> bool:
+        """«التي يقترب منها الجيش السوري، عبر رفع سواتر»: the army belongs to the relative clause only."""
+        return self._any_in("relative_words", max(lo, m.start - 4), m.start) and self._any_in(
+            "clause_breaks", m.end, trigger)
+
+    def _joined(self, a: Mention, b: Mention) -> bool:
+        """Is b coordinated with a («القوات الأمنية و«الحشد الشعبي»»)?"""
+        between = [t for t in self.doc[a.end:b.start] if not t.is_punct or t.text in "«»"]
+        texts = [t.text for t in between if t.text not in "«»"]
+        return texts in ([], ["و"]) and (bool(texts) or self.doc[b.start]._.clitics.startswith("و")
+                                          or (b.start > 0 and self.doc[b.start - 1].text == "«"
+                                              and self.doc[b.start - 2].text.endswith("و")))
+
+    def _with_joined(self, first: Mention, actors: list[Mention], limit: int) -> list[Mention]:
+        group = [first]
+        for m in actors:
+            if m.start >= group[-1].end and m.end <= limit and self._joined(group[-1], m):
+                group.append(m)
+        return group
+
+    def _time(self, lo: int, hi: int, trig: _Trigger) -> tuple[dict, Span] | None:
+        found = [(cfg, s) for cfg, s in self.time_cues if lo <= s.start and s.end <= hi]
+        if not found:
+            return None
+        return min(found, key=lambda f: abs(f[1].start - trig.start))
+
+    def _resolve_actor(self, m: Mention | None, place: Mention | None) -> Mention | None:
+        """«الجيش» is the Syrian army in Syria and the Iraqi army in Iraq; unknown stays unresolved."""
+        if m is None or m.contextual is None:
+            return m
+        ctx = self.gaz.contextual[m.contextual]
+        country = None
+        if place is not None:
+            country = self.gaz.country_of(place.id or place.located_in or "")
+        target = ctx.by_country.get(country) if country else None
+        target = target or ctx.default
+        if target and target in self.gaz.entries:
+            return replace(m, id=target, type=self.gaz.entries[target].type, contextual=None)
+        return m
+
+    def _events_for(self, trig: _Trigger, prev: _Trigger | None, nxt: int, sent: Span,
+                    attributions: list[tuple[int, int, Attribution]]) -> list[Event]:
+        doc = self.doc
+        cfg = self.triggers_cfg[trig.cls]
+        trig.status = self._status(trig, prev, sent)
+        places = self._places(trig, prev, nxt, sent)
+        trig.places = [p for p, _, _ in places]
+        first_place = places[0][0].start if places and places[0][0].start > trig.start else nxt
+        side1, side2, mediators, after = self._actors(trig, prev.actor if prev else None, first_place, sent, nxt)
+        trig.actor = side1[0] if side1 else None
+        if trig.status is None:
+            return []
+        lo = max(sent.start, prev.end if prev else sent.start)
+        timed = self._time(lo, nxt, trig)
+        attribution = next((a for s, e, a in attributions if s <= trig.start < e), None)
+        span_sent = (sent.start_char, sent.end_char)
+        base = Event(cls=trig.cls, status=trig.status, trigger_start=doc[trig.start].idx,
+                     trigger_end=doc[trig.end - 1].idx + len(doc[trig.end - 1]), char_start=0, char_end=0,
+                     sentence=span_sent, attribution=attribution)
+        if timed:
+            tcfg, tspan = timed
+            base.time_offset = tcfg.get("offset_days")
+            base.weekday = tcfg.get("weekday")
+            base.time_precision = int(tcfg.get("precision", 1))
+            base.time_expression = tspan.text
+        if trig.cls == "Negotiation":
+            parties = side1 + side2
+            if len(after) and not side1:
+                parties = after
+            event = _copy(base, parties=[self._resolve_actor(p, None) for p in parties],
+                          mediators=list(mediators), territory=[p for p, _, _ in places])
+            _parties_as_sides(event)
+            event.char_start, event.char_end = self._evidence([trig.start, trig.end], parties + mediators, sent)
+            return [event]
+        out = []
+        for place, precision, outskirts in places:
+            cls = trig.cls
+            if outskirts:
+                cls = (self.pat.get("outskirts_downgrade") or {}).get(cls, cls)
+            actors1 = [self._resolve_actor(a, place) for a in side1]
+            actors2 = [self._resolve_actor(a, place) for a in side2]
+            event = _copy(base, cls=cls, place=place, geo_precision=precision,
+                            actor1=actors1[0] if actors1 else None, assoc1=actors1[1:],
+                            actor2=actors2[0] if actors2 else None, assoc2=actors2[1:])
+            local = [m for m in side1 + side2 if sent.start <= m.start < sent.end]
+            event.char_start, event.char_end = self._evidence([trig.start, trig.end, place.start, place.end],
+                                                              local, sent, place)
+            out.append(event)
+        return out
+
+    def _evidence(self, bounds: list[int], actors: list[Mention], sent: Span,
+                  place: Mention | None = None) -> tuple[int, int]:
+        """The smallest stretch of the sentence holding the trigger, place and nearby actors."""
+        lo, hi = min(bounds), max(bounds)
+        for m in actors:
+            if abs(m.start - lo) <= 12 or lo <= m.start <= hi:
+                lo, hi = min(lo, m.start), max(hi, m.end)
+        lo, hi = max(lo, sent.start), min(hi, sent.end)
+        span = self.doc[lo:hi]
+        return span.start_char, span.end_char
+
+    def _attributions(self, sent: Span, last: Attribution | None
+                      ) -> tuple[list[tuple[int, int, Attribution]], Attribution | None]:
+        """Who the sentence's claims come from, as (token start, token end, attribution)."""
+        cues = [s for s in self.lists.get("report_cues", ()) if sent.start <= s.start < sent.end]
+        if not cues:
+            return [], last
+        reach = int(self.pat.get("source_reach", 6))
+        creach = int(self.pat.get("complement_reach", 12))
+        speakers = [m for m in self.mentions
+                    if sent.start <= m.start < sent.end and m.kind in ("source", "role", "actor")]
+        rank = {"Person": 0, "role": 1, "UnnamedSource": 2, "actor": 3, "NewsAgency": 4}
+
+        def priority(m: Mention) -> int:
+            return rank.get("role" if m.kind == "role" else ("actor" if m.kind == "actor" else m.type), 5)
+
+        candidates: list[Mention] = []
+        comps = sorted(s.start for s in self.lists.get("complementizers", ()) if sent.start <= s.start < sent.end)
+        for cue in cues:
+            stop = next((c for c in comps if c >= cue.end), sent.end)
+            candidates += [m for m in speakers if cue.end <= m.start <= min(cue.end + reach, stop - 1)
+                           or (cue.start - reach <= m.end <= cue.start and m.kind != "actor")]
+        roles = [self._role_source(m) for m in candidates if m.kind == "role"]
+        candidates = [m for m in candidates if m.kind != "role"] + roles
+        first = cues[0]
+        if candidates:
+            source = min(candidates, key=lambda m: (priority(m), m.start))
+            via = [m for m in speakers if m.kind == "source" and m.type == "NewsAgency" and m.id != source.id]
+            via = [v for i, v in enumerate(via) if v.id not in {w.id for w in via[:i]}]
+            lo_tok = min(first.start, source.start)
+            hi_tok = max(first.end, source.end)
+            span = self.doc[lo_tok:hi_tok]
+            attribution = Attribution(source, via, span.start_char, span.end_char)
+        elif last is not None and any(self._in_list("continuation_cues", c.start) for c in cues):
+            attribution = last
+        else:
+            return [], last
+        opens_report = any(
+            s.start >= first.end and s.start <= first.end + creach for s in self.lists.get("complementizers", ())
+        ) or any(t.text == ":" for t in self.doc[first.end:min(sent.end, first.end + creach)])
+        end = sent.end
+        if not opens_report:
+            comma = next((t.i for t in self.doc[first.end:sent.end] if t.text in "،,"), None)
+            end = comma if comma is not None else sent.end
+        return [(first.start, end, attribution)], attribution
+
+    def _role_source(self, role: Mention) -> Mention:
+        """«قيادي ميداني في «الحشد الشعبي»» → a field commander of the PMF."""
+        links = {_lexicon_key(w) for w in self.pat.get("role_links", [])}
+        i = role.end
+        if i < len(self.doc) and self.doc[i].norm_ in links:
+            i += 1
+        while i < len(self.doc) and self.doc[i].text == "«":
+            i += 1
+        body = next((m for m in self.mentions if m.kind == "actor" and m.start == i and m.id), None)
+        if body is None:
+            return role
+        span = self.doc[role.start:body.end]
+        return replace(role, end=body.end, char_end=span.end_char, text=span.text, affiliation=body.id)
+
+    def _link_negotiations(self, events: list[Event]) -> None:
+        """Talks that «may lead to» a hand-over: the later unfactual events of the sentence are their outcome."""
+        for k, event in enumerate(events):
+            if event.cls != "Negotiation":
+                continue
+            for later in events[k + 1:]:
+                if later.cls == "Negotiation" or later.happened:
+                    continue
+                event.outcomes.append(later)
+                if later.place and later.place.id not in {t.id for t in event.territory}:
+                    event.territory.append(later.place)
+                if later.actor1 and later.actor1.id not in {p.id for p in event.parties}:
+                    event.parties.append(later.actor1)
+            _parties_as_sides(event)
+
+
+def _parties_as_sides(event: Event) -> None:
+    """ACLED's actor1 and actor2 of talks are their first two parties."""
+    event.actor1 = event.parties[0] if event.parties else None
+    event.actor2 = event.parties[1] if len(event.parties) > 1 else None
+
+
+def _without_proclitics(span: Span) -> str:
+    """The name without a leading «و», «ب», «ل» (offsets stay with the span; this is a label)."""
+    letters = len(span[0]._.clitics.removesuffix("ال"))
+    text = span.text
+    i = 0
+    while letters and i < len(text):
+        if norm.normalize(text[i]):
+            letters -= 1
+        i += 1
+    while i < len(text) and not norm.normalize(text[i]):
+        i += 1  # diacritics on the clitic
+    return text[i:]
+
+
+def _copy(event: Event, **changes) -> Event:
+    """A copy whose list fields are its own (dataclasses.replace shares them)."""
+    fresh = {k: list(v) for k, v in vars(event).items() if isinstance(v, list)}
+    return replace(event, **{**fresh, **changes})
+
+
+def spacy_filter(mentions: list[Mention]) -> list[Mention]:
+    """Longest non-overlapping mentions, as spacy.util.filter_spans does for spans."""
+    out: list[Mention] = []
+    for m in sorted(mentions, key=lambda m: (-(m.end - m.start), m.start)):
+        if all(m.end <= o.start or m.start >= o.end for o in out):
+            out.append(m)
+    return sorted(out, key=lambda m: m.start)
+
+
+def _key(m: Mention | None) -> str | None:
+    if m is None:
+        return None
+    return m.id or norm.phrase_key(m.text.split())
+
+
+def _merge(events: list[Event]) -> list[Event]:
+    """One event per class, status, place and main actor in an article (ACLED's unit); first mention kept."""
+    kept: dict[tuple, Event] = {}
+    for event in events:
+        key = (event.cls, event.status, _key(event.place), _key(event.actor1))
+        if key not in kept:
+            kept[key] = event
+            continue
+        first = kept[key]
+        for attr in ("parties", "mediators", "territory", "assoc1", "assoc2"):
+            have = {_key(m) for m in getattr(first, attr)}
+            getattr(first, attr).extend(m for m in getattr(event, attr) if _key(m) not in have)
+    return list(kept.values())
+
+
+# --------------------------------------------------------------------------- public API
+
+
+def extract(text: str, lang: str = "ar") -> Doc:
+    """Run the pipeline on one article's text; events are in ``doc._.events``."""
+    return pipeline(lang)(text)
+
+
+def extract_many(texts: Iterable[str], lang: str = "ar", batch_size: int = 16) -> Iterator[Doc]:
+    yield from pipeline(lang).pipe(texts, batch_size=batch_size)
+
+
+def pipeline_config_path() -> Path:
+    return data_dir("patterns") / "pipeline.cfg"
+
+
+__all__ = ["STATUSES", "Attribution", "Event", "Mention", "Token", "extract",
+           "extract_many", "knowledge", "pipeline"]

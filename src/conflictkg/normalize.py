@@ -1,0 +1,130 @@
+"""Arabic (and Latin) normalization for matching, never for output.
+
+Normalization only ever produces *keys* for matching: spaCy tokens keep their
+original text and character offsets, so every span we report still points at
+the characters of the article as read. ``ckg_normalizer`` writes each token's
+key into ``token.norm_`` (which ``PhraseMatcher(attr="NORM")`` matches on) and
+the clitics it peeled off into ``token._.clitics``.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+
+from spacy.language import Language
+from spacy.tokens import Doc, Token
+
+# Harakat, shadda, sukun, dagger alef, Quranic marks; tatweel; zero-width and bidi marks.
+_DROP = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_MAP = str.maketrans(
+    {
+        "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا",  # alef with hamza or madda → bare alef
+        "ة": "ه",  # ta marbuta
+        "ى": "ي",  # alef maqsura
+        "ؤ": "ء", "ئ": "ء",  # hamza carriers: حلفاؤه / حلفائه → حلفاءه
+        "ک": "ك", "ی": "ي",  # Persian letters that leak into Arabic text
+        "٠": "0", "١": "1", "٢": "2", "٣": "3", "٤": "4",
+        "٥": "5", "٦": "6", "٧": "7", "٨": "8", "٩": "9",
+    }
+)
+_ARABIC = re.compile("[\u0600-\u06ff]")
+
+# Proclitics: conjunction, then preposition or future marker, then the article.
+_CONJ = ("", "و", "ف")
+_PREP = ("", "ب", "ل", "ك", "س")
+# Pronoun suffixes, longest first.
+_SUFFIXES = ("هما", "كما", "هم", "هن", "ها", "كم", "نا", "ه", "ي")
+
+
+def normalize(text: str) -> str:
+    """Character-level normalization: the form two spellings of one word share."""
+    text = unicodedata.normalize("NFKC", text)
+    text = _DROP.sub("", text).translate(_MAP)
+    if not _ARABIC.search(text):
+        return text.casefold()
+    return text
+
+
+def strip_article(word: str) -> str:
+    return word[2:] if word.startswith("ال") and len(word) > 3 else word
+
+
+def candidates(word: str) -> list[tuple[str, str]]:
+    """(key, proclitics) readings of one normalized token, least stripped first.
+
+    Prefix-only readings come before those that also drop a pronoun suffix, so
+    «سيطرته» is read as the noun «سيطرة» + «ه» before the verb «سيطرت».
+    """
+    if not _ARABIC.search(word):
+        return [(word, "")]
+    seen: dict[str, str] = {}
+    stems: list[tuple[str, str]] = []
+    for conj in _CONJ:
+        for prep in _PREP:
+            prefix = conj + prep
+            if not word.startswith(prefix) or len(word) - len(prefix) < 2:
+                continue
+            rest = word[len(prefix):]
+            if prep == "ل" and rest.startswith("ل") and len(rest) > 2:
+                rest = "ا" + rest  # لل = ل + ال
+                prefix += "ال"
+            elif rest.startswith("ال") and len(rest) > 3:
+                prefix += "ال"
+            stems.append((strip_article(rest), prefix))
+    for key, prefix in stems:
+        seen.setdefault(key, prefix)
+    for key, prefix in stems:
+        for suffix in _SUFFIXES:
+            # With a prefix gone too, a short stem is more likely a misreading («واحدة» ≠ و+أحد+ة).
+            shortest = 4 if prefix.rstrip("ال") else 2
+            if key.endswith(suffix) and len(key) - len(suffix) >= shortest:
+                stem = key[: -len(suffix)]
+                if stem.endswith("ت"):
+                    seen.setdefault(stem[:-1] + "ه", prefix)
+                seen.setdefault(stem, prefix)
+    return list(seen.items())
+
+
+def key_for(word: str, lexicon: Iterable[str] | Callable[[str], bool]) -> tuple[str, str]:
+    """The key of the first reading that the lexicon knows, else the plain form."""
+    known = lexicon if callable(lexicon) else lexicon.__contains__
+    norm = normalize(word)
+    readings = candidates(norm)
+    for key, prefix in readings:
+        if known(key):
+            return key, prefix
+    return strip_article(norm), ""
+
+
+def phrase_key(words: Iterable[str]) -> str:
+    """Normalized key of a phrase as a whole: used to compare names across articles."""
+    return " ".join(strip_article(normalize(w)) for w in words if normalize(w))
+
+
+if not Token.has_extension("clitics"):
+    Token.set_extension("clitics", default="")
+
+
+class Normalizer:
+    """spaCy component: sets ``token.norm_`` to a lexicon-aware matching key."""
+
+    def __init__(self, lexicon: frozenset[str]):
+        self.lexicon = lexicon
+
+    def __call__(self, doc: Doc) -> Doc:
+        for token in doc:
+            if token.is_space or token.is_punct:
+                continue
+            key, prefix = key_for(token.text, self.lexicon)
+            token.norm_ = key or token.text
+            token._.clitics = prefix
+        return doc
+
+
+@Language.factory("ckg_normalizer", default_config={"lang": "ar"})
+def make_normalizer(nlp: Language, name: str, lang: str) -> Normalizer:
+    from .extract import knowledge  # the lexicon is everything the gazetteer and patterns name
+
+    return Normalizer(knowledge(lang).lexicon)

@@ -1,0 +1,145 @@
+"""SPARQL query packs: ``queries/<pack>/<name>.rq`` with grlc-style headers.
+
+A header is a block of ``#+ key: value`` comment lines at the top of the file:
+``summary`` (what it answers), ``audience`` (for whom), ``description``, ``tags``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rdflib.plugins.sparql import prepareQuery
+
+from .resources import data_dir
+from .store import QueryResult, Store, Term
+
+FORMATS = ("table", "csv", "tsv", "json")
+
+
+class QueryError(Exception):
+    pass
+
+
+@dataclass
+class PackQuery:
+    name: str  # PACK/NAME, or the file path for ad-hoc queries
+    path: Path
+    text: str
+    header: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def summary(self) -> str:
+        return self.header.get("summary", "")
+
+
+def parse_header(text: str) -> dict[str, str]:
+    header: dict[str, str] = {}
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped.startswith("#"):
+            if stripped:
+                break
+            continue
+        if stripped.startswith("#+") and ":" in stripped:
+            key, value = stripped[2:].split(":", 1)
+            key = key.strip()
+            header[key] = f"{header[key]} {value.strip()}" if key in header else value.strip()
+    return header
+
+
+def packs() -> list[PackQuery]:
+    root = data_dir("queries")
+    return [load(f"{p.parent.name}/{p.stem}") for p in sorted(root.glob("*/*.rq"))]
+
+
+def load(name: str) -> PackQuery:
+    """A query by file path or by pack name ``PACK/NAME``."""
+    path = Path(name)
+    if not path.is_file():
+        candidate = data_dir("queries") / (name if name.endswith(".rq") else f"{name}.rq")
+        if not candidate.is_file():
+            known = ", ".join(q.name for q in packs()) if data_dir("queries").exists() else ""
+            raise QueryError(f"{name}: no such query file or pack query (pack queries: {known})")
+        path = candidate
+        name = name.removesuffix(".rq")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise QueryError(f"{path}: cannot read it ({exc})") from None
+    return PackQuery(name=name, path=path, text=text, header=parse_header(text))
+
+
+def check_syntax(q: PackQuery) -> None:
+    """Parse before running, so a syntax error names the file, line and column."""
+    try:
+        prepareQuery(q.text)
+    except Exception as exc:  # pyparsing raises its own exception types
+        line = getattr(exc, "lineno", None)
+        col = getattr(exc, "col", None)
+        where = f"{q.path}:{line}:{col}" if line else str(q.path)
+        msg = getattr(exc, "msg", None) or str(exc).splitlines()[0]
+        raise QueryError(f"{where}: SPARQL syntax error: {msg}") from None
+
+
+def run(q: PackQuery, store: Store) -> QueryResult:
+    check_syntax(q)
+    try:
+        return store.query(q.text)
+    except QueryError:
+        raise
+    except Exception as exc:
+        raise QueryError(f"{q.path}: {exc}") from None
+
+
+def _cell(term: Term | None) -> str:
+    return "" if term is None else term.value
+
+
+def render(result: QueryResult, fmt: str) -> str:
+    if result.boolean is not None:
+        if fmt == "json":
+            return json.dumps({"head": {}, "boolean": result.boolean})
+        return "true" if result.boolean else "false"
+    if fmt in ("csv", "tsv"):
+        buf = io.StringIO()
+        writer = csv.writer(buf, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
+        writer.writerow(result.vars)
+        for row in result.rows:
+            writer.writerow([_cell(c) for c in row])
+        return buf.getvalue()
+    if fmt == "json":  # SPARQL 1.1 Query Results JSON
+        bindings = []
+        for row in result.rows:
+            b = {}
+            for var, term in zip(result.vars, row, strict=True):
+                if term is None:
+                    continue
+                cell: dict[str, str] = {"type": term.kind, "value": term.value}
+                if term.lang:
+                    cell["xml:lang"] = term.lang
+                elif term.datatype and term.kind == "literal":
+                    cell["datatype"] = term.datatype
+                b[var] = cell
+            bindings.append(b)
+        return json.dumps({"head": {"vars": result.vars}, "results": {"bindings": bindings}},
+                          ensure_ascii=False, indent=2)
+    return _table(result)
+
+
+def _table(result: QueryResult) -> str:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(show_lines=False)
+    for var in result.vars:
+        table.add_column(var, overflow="fold")
+    for row in result.rows:
+        table.add_row(*[_cell(c) for c in row])
+    console = Console(width=200, record=True, file=io.StringIO())
+    console.print(table)
+    console.print(f"{len(result.rows)} row(s)")
+    return console.export_text()

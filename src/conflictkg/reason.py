@@ -1,0 +1,85 @@
+"""OWL RL reasoning with owlrl, kept proportionate.
+
+Only the ontology's schema axioms (subclass, subproperty, inverse, transitive,
+symmetric, domain, range, equivalence) take part, never the labels, schemes or
+annotations; the gazetteer's closure is computed once per process; each article
+is closed together with just the gazetteer entities it points at; and of all
+that owlrl derives, only the entailments about our resources are kept (no
+``owl:Thing``, no reflexive ``owl:sameAs``, nothing about the schema itself).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+import owlrl
+from rdflib import OWL, RDF, RDFS, Graph, URIRef
+
+from .graph import CKG, RES, ontology
+
+_SCHEMA_PREDICATES = {RDFS.subClassOf, RDFS.subPropertyOf, OWL.inverseOf, RDFS.domain, RDFS.range,
+                      OWL.equivalentClass, OWL.equivalentProperty}
+_SCHEMA_TYPES = {OWL.TransitiveProperty, OWL.SymmetricProperty, OWL.ObjectProperty, OWL.DatatypeProperty,
+                 OWL.Class}
+
+
+@dataclass
+class Inference:
+    triples: Graph
+    seconds: float = 0.0
+
+    def __len__(self) -> int:
+        return len(self.triples)
+
+
+@cache
+def schema() -> Graph:
+    """The part of the ontology that entails anything about data."""
+    g = Graph()
+    for s, p, o in ontology():
+        if p in _SCHEMA_PREDICATES or (p == RDF.type and o in _SCHEMA_TYPES):
+            g.add((s, p, o))
+    return g
+
+
+def _keep(s, p, o) -> bool:
+    if not isinstance(s, URIRef) or not str(s).startswith(str(RES)):
+        return False  # only facts about our resources, not about the schema
+    if p == OWL.sameAs or o in (OWL.Thing, RDFS.Resource, OWL.NamedIndividual):
+        return False
+    if p == RDF.type:
+        return isinstance(o, URIRef) and not str(o).startswith((str(OWL), str(RDFS)))
+    return True
+
+
+def closure(data: Graph, context: Graph | None = None) -> Graph:
+    """What OWL RL adds to ``data`` (and ``context``) beyond both, filtered to our resources."""
+    work = Graph()
+    work += schema()
+    work += data
+    if context is not None:
+        work += context
+    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, rdfs_closure=False, axiomatic_triples=False,
+                           datatype_axioms=False).expand(work)
+    out = Graph()
+    for t in work:
+        if t in data or (context is not None and t in context) or not _keep(*t):
+            continue
+        out.add(t)
+    return out
+
+
+@cache
+def gazetteer_inferred() -> Graph:
+    from .graph import gazetteer_graph
+
+    return closure(gazetteer_graph())
+
+
+def reason(article: Graph, context: Graph) -> Graph:
+    """Entailments of one article, given the (already closed) gazetteer context it points at."""
+    return closure(article, context)
+
+
+__all__ = ["CKG", "Inference", "closure", "gazetteer_inferred", "reason", "schema"]

@@ -1,0 +1,128 @@
+"""SHACL validation with pyshacl against ``shapes/``; reports for people and for CI."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from functools import cache
+from xml.sax.saxutils import escape, quoteattr
+
+import pyshacl
+from rdflib import RDF, Graph, Namespace
+from rdflib.term import Node
+
+from .resources import data_dir
+
+SH = Namespace("http://www.w3.org/ns/shacl#")
+FORMATS = ("text", "json", "junit", "turtle")
+
+
+@dataclass
+class Result:
+    focus: str
+    path: str | None
+    value: str | None
+    message: str
+    severity: str
+    shape: str
+
+
+@dataclass
+class Report:
+    label: str  # the article id or file name the report is about
+    conforms: bool
+    results: list[Result] = field(default_factory=list)
+    graph: Graph | None = field(default=None, repr=False)
+
+    @property
+    def violations(self) -> list[Result]:
+        return [r for r in self.results if r.severity == "Violation"]
+
+
+@cache
+def shapes() -> Graph:
+    g = Graph()
+    for path in sorted(data_dir("shapes").glob("*.ttl")):
+        g.parse(path, format="turtle")
+    return g
+
+
+def _short(node: Node | None) -> str | None:
+    if node is None:
+        return None
+    text = str(node)
+    for prefix, ns in (("res:", "https://w3id.org/conflictkg/resource/"),
+                       ("ckg:", "https://w3id.org/conflictkg/ontology#"),
+                       ("ckgsh:", "https://w3id.org/conflictkg/shapes#")):
+        if text.startswith(ns):
+            return prefix + text[len(ns):]
+    return text
+
+
+def validate(data: Graph, label: str = "graph", ont_graph: Graph | None = None, inference: str = "none") -> Report:
+    conforms, results_graph, _ = pyshacl.validate(
+        data, shacl_graph=shapes(), ont_graph=ont_graph, inference=inference,
+        abort_on_first=False, allow_warnings=True, meta_shacl=False, advanced=False, debug=False,
+    )
+    results = []
+    for r in results_graph.subjects(RDF.type, SH.ValidationResult):
+        severity = results_graph.value(r, SH.resultSeverity)
+        results.append(Result(
+            focus=_short(results_graph.value(r, SH.focusNode)) or "",
+            path=_short(results_graph.value(r, SH.resultPath)),
+            value=_short(results_graph.value(r, SH.value)),
+            message=str(results_graph.value(r, SH.resultMessage) or "constraint not met"),
+            severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
+            shape=_short(results_graph.value(r, SH.sourceShape)) or "",
+        ))
+    results.sort(key=lambda r: (r.focus, r.shape, r.path or "", r.message))
+    return Report(label=label, conforms=bool(conforms), results=results, graph=results_graph)
+
+
+def render(reports: list[Report], fmt: str) -> str:
+    if fmt == "json":
+        return json.dumps([{"file": r.label, "conforms": r.conforms, "results": [asdict(x) for x in r.results]}
+                           for r in reports], ensure_ascii=False, indent=2)
+    if fmt == "junit":
+        return _junit(reports)
+    if fmt == "turtle":
+        merged = Graph()
+        for r in reports:
+            if r.graph is not None:
+                merged += r.graph
+        merged.bind("sh", SH)
+        return merged.serialize(format="turtle")
+    lines = []
+    for r in reports:
+        if r.conforms and not r.results:
+            lines.append(f"{r.label}: conforms")
+            continue
+        verdict = "conforms (with warnings)" if r.conforms else f"{len(r.violations)} violation(s)"
+        lines.append(f"{r.label}: {verdict}")
+        for x in r.results:
+            where = f" {x.path}" if x.path else ""
+            value = f" = {x.value}" if x.value else ""
+            lines.append(f"  [{x.severity}] {x.focus}{where}{value}: {x.message}  ({x.shape})")
+    return "\n".join(lines)
+
+
+def _junit(reports: list[Report]) -> str:
+    """One test case per file and shape result, so CI systems show each violation."""
+    cases = []
+    failures = 0
+    for r in reports:
+        if not r.results:
+            cases.append(f'  <testcase classname="conflictkg.shacl" name={quoteattr(r.label)}/>')
+        for x in r.results:
+            name = quoteattr(f"{r.label} {x.shape} {x.focus}")
+            body = escape(f"{x.focus} {x.path or ''} {x.value or ''}: {x.message}")
+            if x.severity == "Violation":
+                failures += 1
+                cases.append(f'  <testcase classname="conflictkg.shacl" name={name}>'
+                             f'<failure message={quoteattr(x.message)}>{body}</failure></testcase>')
+            else:
+                cases.append(f'  <testcase classname="conflictkg.shacl" name={name}>'
+                             f'<system-out>{escape(x.severity)}: {body}</system-out></testcase>')
+    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
+            f'<testsuite name="conflictkg SHACL" tests="{len(cases)}" failures="{failures}" errors="0">\n'
+            + "\n".join(cases) + "\n</testsuite>\n")
