@@ -174,7 +174,7 @@ def validate(files: Sequence[Path], fmt: str, inference: str) -> None:
             ds = read_rdf([path])
         except ExportError as exc:
             fail(str(exc))
-        union = ds.graph(ds.default_context.identifier).__class__()
+        union = ds.graph(ds.default_graph.identifier).__class__()
         for t in ds.triples((None, None, None)):
             union.add(t)
         reports.append(v.validate(union, label=str(path), ont_graph=ontology(), inference=inference))

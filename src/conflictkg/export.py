@@ -50,7 +50,7 @@ def read_rdf(paths: Iterable[str | Path]) -> Dataset:
             if fmt in ("trig", "nquads"):
                 ds.parse(path, format=fmt)
             else:
-                ds.graph(ds.default_context.identifier).parse(path, format=fmt)
+                ds.graph(ds.default_graph.identifier).parse(path, format=fmt)
         except Exception as exc:  # rdflib raises parser-specific types
             raise ExportError(f"{path}: not valid {fmt} ({str(exc).splitlines()[0][:300]})") from None
     return ds
@@ -62,7 +62,7 @@ def serialize(ds: Dataset, fmt: str) -> str:
     name = FORMATS[fmt]
     if name in ("trig", "nquads"):
         return _sorted(ds.serialize(format=name)) if name == "nquads" else ds.serialize(format=name)
-    merged = new_dataset().graph(ds.default_context.identifier)
+    merged = new_dataset().graph(ds.default_graph.identifier)
     for t in ds.triples((None, None, None)):
         merged.add(t)
     bind(merged)

@@ -39,7 +39,7 @@ _WORD_LISTS = (
     "coordination", "report_cues", "continuation_cues", "complementizers", "name_stopwords",
     "locator_words", "origin_words", "destination_words", "outskirts_words", "near_words",
     "there_words", "opponent_cues", "mediator_cues", "clause_breaks", "role_links", "relative_words",
-    "suppressors",
+    "suppressors", "conjunctions",
 )
 
 
@@ -400,6 +400,8 @@ class EventAssembler:
                         break
                     if self._in_list("name_stopwords", i) or i in taken:
                         break
+                    if self.pat.get("name_requires_capital") and not token.text[:1].isupper():
+                        break
                     i += 1
                 name_end = i
             if name_end <= cue.end or (located_in is None and name_end == cue.end):
@@ -523,7 +525,8 @@ class EventAssembler:
                 break  # «، الذي يعد من أهم المواقع في …»: a description follows, not another target
             if self.parens[m.start] > self.parens[trig.start]:
                 continue  # «(30 كيلومتراً جنوب مركز قضاء القائم)»: a reference point
-            coordinated = any(t._.clitics.startswith(("و", "ف")) or t.text == "و" for t in tokens) or \
+            coordinated = any(t._.clitics.startswith(("و", "ف")) or t.text == "و"
+                              or self._in_list("conjunctions", t.i) for t in tokens) or \
                 self.doc[m.start]._.clitics.startswith(("و", "ف"))
             if seen is not None and not coordinated and all(
                 self._in_list("locator_words", t.i) or t.like_num for t in tokens
@@ -594,6 +597,8 @@ class EventAssembler:
         """Is b coordinated with a («القوات الأمنية و«الحشد الشعبي»»)?"""
         between = [t for t in self.doc[a.end:b.start] if not t.is_punct or t.text in "«»"]
         texts = [t.text for t in between if t.text not in "«»"]
+        if texts and all(self._in_list("conjunctions", t.i) for t in between if t.text not in "«»"):
+            return True
         return texts in ([], ["و"]) and (bool(texts) or self.doc[b.start]._.clitics.startswith("و")
                                           or (b.start > 0 and self.doc[b.start - 1].text == "«"
                                               and self.doc[b.start - 2].text.endswith("و")))

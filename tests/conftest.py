@@ -1,0 +1,37 @@
+"""Shared fixtures: the example built once per session, through the same CLI a user runs."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from conflictkg.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+SEED = EXAMPLES / "000_ad6e347ce071d57d.txt"
+
+
+def run_cli(*args: str):
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+@pytest.fixture(scope="session")
+def example_build(tmp_path_factory) -> Path:
+    """out/ of `conflictkg build examples/` in a temporary folder."""
+    out = tmp_path_factory.mktemp("example")
+    result = run_cli("build", EXAMPLES, "-o", out / "graph.trig", "--store", f"oxigraph:{out / 'store'}", "-q")
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.fixture
+def seed_copy(tmp_path) -> Path:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    shutil.copy(SEED, folder / SEED.name)
+    shutil.copy(SEED.with_suffix(".json"), folder / SEED.with_suffix(".json").name)
+    return folder

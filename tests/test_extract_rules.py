@@ -1,0 +1,101 @@
+"""The extraction rules on sentences that are not in the seed: status, attribution, time, unknown names."""
+
+from __future__ import annotations
+
+import pytest
+
+from conflictkg.extract import extract
+from conflictkg.gazetteer import load
+
+
+def en(mention) -> str | None:
+    if mention is None:
+        return None
+    return load().entries[mention.id].en if mention.id else mention.text
+
+
+def events(text: str):
+    return extract(text)._.events
+
+
+def only(text: str, cls: str | None = None):
+    found = [e for e in events(text) if cls is None or e.cls == cls]
+    assert len(found) == 1, [(e.cls, e.status, en(e.place)) for e in found]
+    return found[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        ("سيطرت قوات سوريا الديمقراطية على بلدة هجين.", "completed"),
+        ("نفى المتحدث باسم قوات سوريا الديمقراطية سيطرة داعش على بلدة هجين.", "denied"),
+        ("لم تسيطر قوات سوريا الديمقراطية على بلدة هجين.", "denied"),
+        ("قد تتمكن قوات سوريا الديمقراطية من دخول بلدة هجين قريباً.", "possible"),
+        ("تستعد قوات سوريا الديمقراطية لاقتحام بلدة هجين.", "planned"),
+        ("تتقدم قوات سوريا الديمقراطية باتجاه بلدة هجين.", "ongoing"),
+    ],
+)
+def test_status_follows_the_words_around_the_trigger(text, status):
+    e = only(text)
+    assert e.status == status
+    assert en(e.place) == "Hajin"
+
+
+def test_a_bare_verbal_noun_claims_nothing():
+    # «السيطرة على» with no cue says nothing about whether it happened: no event
+    assert not [e for e in events("السيطرة على بلدة هجين مسألة وقت.") if e.cls == "TerritoryTaken"]
+
+
+def test_planned_or_denied_never_yields_control():
+    for text in ("تستعد قوات سوريا الديمقراطية لاقتحام بلدة هجين.",
+                 "نفت مصادر محلية سيطرة داعش على بلدة هجين."):
+        assert all(not e.happened for e in events(text))
+
+
+def test_attribution_to_unnamed_sources_and_continuation():
+    text = ("وقالت مصادر محلية إن قوات سوريا الديمقراطية سيطرت على بلدة هجين. "
+            "وأضافت أن داعش انتقلت قيادته إلى بلدة الباغوز.")
+    found = events(text)
+    taken = next(e for e in found if e.cls == "TerritoryTaken")
+    assert en(taken.attribution.source) == "local sources"
+    assert en(taken.actor1) == "Syrian Democratic Forces"
+
+
+def test_narrator_claims_have_no_attribution():
+    e = only("سيطرت قوات سوريا الديمقراطية على بلدة هجين.")
+    assert e.attribution is None
+
+
+def test_yesterday_is_one_day_back_with_day_precision():
+    e = only("استعادت القوات العراقية أمس مدينة عنه.")
+    assert (e.time_offset, e.time_precision, e.time_expression) == (-1, 1, "أمس")
+
+
+def test_unknown_town_is_captured_by_its_cue_word():
+    e = only("سيطر الجيش السوري على بلدة الزهيرية الجديدة.")
+    assert e.place.id is None and e.place.type == "Town" and e.place.text.startswith("بلدة")
+
+
+def test_the_army_is_read_by_the_country_of_the_place():
+    syria = only("سيطر الجيش على مدينة الميادين.")
+    iraq = only("سيطر الجيش على مدينة راوة.")
+    assert en(syria.actor1) == "Syrian Arab Army"
+    assert en(iraq.actor1) != en(syria.actor1) and "Iraq" in en(iraq.actor1)
+
+
+def test_clitics_and_quotes_around_names():
+    e = only("وسيطرت «قسد» على حقل العمر النفطي في ريف دير الزور.")
+    assert en(e.actor1) == "Syrian Democratic Forces"
+    assert "Omar" in en(e.place)
+
+
+def test_outskirts_are_an_advance_not_a_taking():
+    e = only("وصلت القوات العراقية إلى مشارف مدينة القائم.")
+    assert e.cls == "Advance" and e.geo_precision == 2
+
+
+def test_offsets_point_at_the_original_characters():
+    text = "وسيطرتْ «قوات سوريا الديموقراطية» على حقلِ التنكِ النفطيّ."
+    e = only(text)
+    assert text[e.char_start:e.char_end].startswith("سيطرتْ")
+    assert "التنكِ" in text[e.char_start:e.char_end]

@@ -1,0 +1,98 @@
+"""RDF output: determinism, named graphs, provenance, reasoning and the stores."""
+
+from __future__ import annotations
+
+from conftest import EXAMPLES, run_cli
+from rdflib import RDF, Dataset, Literal, Namespace, URIRef
+
+from conflictkg.build import build, graphs_of
+from conflictkg.export import serialize
+from conflictkg.graph import CKG, GAZETTEER_GRAPH, ONTOLOGY_GRAPH, RES
+from conflictkg.query import packs, run
+from conflictkg.store import MemoryStore, OxigraphStore
+
+OA = Namespace("http://www.w3.org/ns/oa#")
+
+
+def test_two_builds_give_identical_sorted_nquads(tmp_path):
+    one, two = tmp_path / "one.trig", tmp_path / "two.trig"
+    for out in (one, two):
+        assert run_cli("build", EXAMPLES, "-o", out, "--store", "memory", "-q").exit_code == 0
+    nq = [run_cli("export", f, "--format", "nq").output for f in (one, two)]
+    assert nq[0] == nq[1] and len(nq[0].splitlines()) > 1000
+
+
+def test_named_graphs(example_build):
+    ds = Dataset()
+    ds.parse(example_build / "graph.trig", format="trig")
+    names = {str(g.identifier) for g in ds.graphs() if len(g)}
+    assert str(ONTOLOGY_GRAPH) in names and str(GAZETTEER_GRAPH) in names
+    assert str(RES["graph/article/000_ad6e347ce071d57d"]) in names
+    assert str(RES["graph/inferred/000_ad6e347ce071d57d"]) in names
+
+
+def test_every_event_traces_to_its_characters():
+    result = build([EXAMPLES])
+    (built,) = result.built
+    g = built.graph
+    text = built.article.text
+    events = list(g.subjects(CKG.status, None))
+    assert len(events) >= 15
+    for e in events:
+        span = g.value(e, CKG.evidence)
+        start, end = int(g.value(span, OA.start)), int(g.value(span, OA.end))
+        assert text[start:end] == str(g.value(span, OA.exact))
+        assert g.value(e, CKG.reportedIn) == URIRef(RES["article/000_ad6e347ce071d57d"])
+
+
+def test_reasoning_adds_what_the_queries_need_and_only_that():
+    (built,) = build([EXAMPLES]).built
+    inferred = built.inferred
+    # every event gets ckg:Event from its subclass
+    assert all((e, RDF.type, CKG.Event) in inferred for e in built.graph.subjects(CKG.status, None))
+    # inverse of participant
+    assert any(True for _ in inferred.triples((None, CKG.participatedIn, None)))
+    # nothing about the schema and no owl:Thing
+    assert not any(str(s).startswith(str(CKG)) for s in inferred.subjects())
+    assert (None, RDF.type, URIRef("http://www.w3.org/2002/07/owl#Thing")) not in inferred
+
+
+def test_gazetteer_closure_has_transitive_part_of():
+    from conflictkg.reason import gazetteer_inferred
+
+    inferred = gazetteer_inferred()
+    # some place is part of a country through a governorate
+    assert any(str(o).endswith(("/syria", "/iraq")) for o in inferred.objects(None, CKG.partOf))
+
+
+def test_all_packs_agree_on_memory_and_oxigraph(tmp_path):
+    result = build([EXAMPLES])
+    memory = MemoryStore(result.dataset)
+    oxi = OxigraphStore(tmp_path / "store")
+    oxi.put_graphs(graphs_of(result))
+    for q in packs():
+        a, b = run(q, memory), run(q, oxi)
+        assert a.vars == b.vars, q.name
+        assert [[c.value if c else None for c in row] for row in a.rows] == \
+               [[c.value if c else None for c in row] for row in b.rows], q.name
+
+
+def test_rebuilding_replaces_an_article_graph_in_the_store(tmp_path):
+    result = build([EXAMPLES])
+    oxi = OxigraphStore(tmp_path / "store")
+    oxi.put_graphs(graphs_of(result))
+    before = len(oxi.to_dataset())
+    oxi.put_graphs(graphs_of(result))
+    assert len(oxi.to_dataset()) == before
+
+
+def test_trig_serialization_is_stable():
+    a = serialize(build([EXAMPLES]).dataset, "nq")
+    b = serialize(build([EXAMPLES]).dataset, "nq")
+    assert a == b
+
+
+def test_article_node_carries_text_and_length():
+    (built,) = build([EXAMPLES]).built
+    a = URIRef(RES["article/000_ad6e347ce071d57d"])
+    assert built.graph.value(a, CKG.charCount) == Literal(len(built.article.text))
