@@ -341,12 +341,16 @@ def context_for(referenced: set[URIRef], gazetteer: Graph) -> Graph:
     out = Graph()
     todo, done = list(referenced), set()
     follow = (CKG.partOf, CKG.locatedIn, CKG.memberOf, CKG.affiliatedWith, GEO.hasGeometry)
+    # Downward and reverse links would pull in every town of a governorate: leave them out.
+    skip = (CKG.hasPart, CKG.hasMember, CKG.participatedIn, CKG.supportedBy)
     while todo:
         node = todo.pop()
         if node in done:
             continue
         done.add(node)
         for p, o in gazetteer.predicate_objects(node):
+            if p in skip:
+                continue
             out.add((node, p, o))
             if p in follow and isinstance(o, URIRef):
                 todo.append(o)

@@ -62,9 +62,13 @@ def closure(data: Graph, context: Graph | None = None) -> Graph:
         work += context
     owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, rdfs_closure=False, axiomatic_triples=False,
                            datatype_axioms=False).expand(work)
+    # With a context, only what the article's own resources take part in is the article's to keep.
+    own = set(data.subjects()) if context is not None else None
     out = Graph()
     for t in work:
         if t in data or (context is not None and t in context) or not _keep(*t):
+            continue
+        if own is not None and t[0] not in own and t[2] not in own:
             continue
         out.add(t)
     return out

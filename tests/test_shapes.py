@@ -1,0 +1,79 @@
+"""Every SHACL shape has a fixture that conforms and one that violates it, with a message a researcher reads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import run_cli
+from rdflib import RDF, Graph, Namespace
+
+from conflictkg.graph import ontology
+from conflictkg.validate import SH, shapes, validate
+
+FIXTURES = Path(__file__).parent / "fixtures" / "shapes"
+CKGSH = Namespace("https://w3id.org/conflictkg/shapes#")
+
+
+def named_shapes() -> list[str]:
+    g = shapes()
+    found = set(g.subjects(RDF.type, SH.NodeShape)) | set(g.subjects(RDF.type, SH.PropertyShape))
+    return sorted(str(s).split("#", 1)[1] for s in found if str(s).startswith(str(CKGSH)))
+
+
+SHAPES = named_shapes()
+
+
+def _owner(shape: str) -> set[str]:
+    """The shape and the node shapes that hold it through sh:property."""
+    g = shapes()
+    node = CKGSH[shape]
+    return {shape} | {str(s).split("#", 1)[1] for s in g.subjects(SH.property, node) if "#" in str(s)}
+
+
+def test_there_are_shapes():
+    assert len(SHAPES) >= 8
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_conforming_fixture(shape):
+    path = FIXTURES / f"{shape}.conforms.ttl"
+    assert path.exists(), f"missing {path}"
+    report = validate(Graph().parse(path), label=path.name, ont_graph=ontology())
+    assert report.conforms, [r.message for r in report.violations]
+
+
+@pytest.mark.parametrize("shape", SHAPES)
+def test_violating_fixture_fails_on_its_shape_with_a_readable_message(shape):
+    path = FIXTURES / f"{shape}.violates.ttl"
+    assert path.exists(), f"missing {path}"
+    report = validate(Graph().parse(path), label=path.name, ont_graph=ontology())
+    assert not report.conforms
+    hits = [r for r in report.violations if r.shape.removeprefix("ckgsh:") in _owner(shape)
+            or any(r.shape.removeprefix("ckgsh:") == s for s in _owner(shape))]
+    owners = set()
+    for r in report.violations:
+        owners |= _owner(r.shape.removeprefix("ckgsh:"))
+    assert hits or shape in owners, [(r.shape, r.message) for r in report.violations]
+    for r in report.violations:
+        assert len(r.message) > 30 and not r.message.startswith(("Less than", "More than", "Value")), r.message
+
+
+def test_validate_cli_exit_codes_and_formats(tmp_path):
+    good = next(FIXTURES.glob("*.conforms.ttl"))
+    bad = next(FIXTURES.glob("*.violates.ttl"))
+    assert run_cli("validate", good).exit_code == 0
+    result = run_cli("validate", good, bad, "--format", "junit")
+    assert result.exit_code == 1
+    assert "<testsuite" in result.output and "<failure" in result.output
+    assert run_cli("validate", bad, "--format", "json").exit_code == 1
+    assert "ValidationReport" in run_cli("validate", bad, "--format", "turtle").output
+    broken = tmp_path / "broken.ttl"
+    broken.write_text("this is not turtle", encoding="utf-8")
+    result = run_cli("validate", broken)
+    assert result.exit_code == 2 and "broken.ttl" in result.output
+
+
+def test_the_built_example_conforms(example_build):
+    result = run_cli("validate", example_build / "graph.trig", "--inference", "none")
+    assert result.exit_code == 0, result.output
