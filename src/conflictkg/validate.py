@@ -8,7 +8,7 @@ from functools import cache
 from xml.sax.saxutils import escape, quoteattr
 
 import pyshacl
-from rdflib import RDF, Graph, Namespace
+from rdflib import RDF, BNode, Graph, Namespace
 from rdflib.term import Node
 
 from .resources import data_dir
@@ -59,6 +59,18 @@ def _short(node: Node | None) -> str | None:
     return text
 
 
+def _shape_name(node: Node | None) -> str:
+    """A blank property shape is named after the node shape that holds it."""
+    if node is None:
+        return ""
+    if isinstance(node, BNode):
+        owner = shapes().value(predicate=SH.property, object=node)
+        if owner is not None:
+            path = shapes().value(node, SH.path)
+            return f"{_short(owner)} ({_short(path)})" if path is not None else _short(owner) or ""
+    return _short(node) or ""
+
+
 def validate(data: Graph, label: str = "graph", ont_graph: Graph | None = None, inference: str = "none") -> Report:
     conforms, results_graph, _ = pyshacl.validate(
         data, shacl_graph=shapes(), ont_graph=ont_graph, inference=inference,
@@ -73,7 +85,7 @@ def validate(data: Graph, label: str = "graph", ont_graph: Graph | None = None, 
             value=_short(results_graph.value(r, SH.value)),
             message=str(results_graph.value(r, SH.resultMessage) or "constraint not met"),
             severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
-            shape=_short(results_graph.value(r, SH.sourceShape)) or "",
+            shape=_shape_name(results_graph.value(r, SH.sourceShape)),
         ))
     results.sort(key=lambda r: (r.focus, r.shape, r.path or "", r.message))
     return Report(label=label, conforms=bool(conforms), results=results, graph=results_graph)
