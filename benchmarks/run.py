@@ -38,8 +38,12 @@ from conflictkg.validate import shapes, validate  # noqa: E402
 
 def corpus(copies: int) -> list[ingest.Article]:
     (seed,) = [a for a in ingest.read([ROOT / "examples"]) if isinstance(a, ingest.Article)]
-    return [ingest.Article(id=f"{seed.id}-{i:05d}", text=seed.text, path=seed.path, date=seed.date,
-                           source=seed.source, lang=seed.lang) for i in range(copies)]
+    return [
+        ingest.Article(
+            id=f"{seed.id}-{i:05d}", text=seed.text, path=seed.path, date=seed.date, source=seed.source, lang=seed.lang
+        )
+        for i in range(copies)
+    ]
 
 
 def peak_rss_mb() -> float:
@@ -68,8 +72,7 @@ def measure(copies: int) -> dict:
     fig["inferred_triples"] = sum(len(i) for i in inferred)
 
     t = time.perf_counter()
-    verdicts = [validate(g + i + c, label="x").conforms
-                for (g, _), i, c in zip(built, inferred, contexts, strict=True)]
+    verdicts = [validate(g + i + c, label="x").conforms for (g, _), i, c in zip(built, inferred, contexts, strict=True)]
     fig["validate_s"] = time.perf_counter() - t
     fig["conforms"] = all(verdicts)
 
@@ -116,9 +119,11 @@ def markdown(results: list[dict]) -> str:
     ]
     for r in results:
         n = r["articles"]
-        lines.append(f"- {n} article(s): reason {r['reason_s'] / n:.3f} vs {r['baseline_reason_s'] / n:.3f}; "
-                     f"validate {r['validate_s'] / n:.3f} vs {r['baseline_validate_s'] / n:.3f}; "
-                     f"extraction {n / r['extract_s']:.1f} articles/s, {r['tokens'] / r['extract_s']:.0f} tokens/s")
+        lines.append(
+            f"- {n} article(s): reason {r['reason_s'] / n:.3f} vs {r['baseline_reason_s'] / n:.3f}; "
+            f"validate {r['validate_s'] / n:.3f} vs {r['baseline_validate_s'] / n:.3f}; "
+            f"extraction {n / r['extract_s']:.1f} articles/s, {r['tokens'] / r['extract_s']:.0f} tokens/s"
+        )
     lines += [
         "",
         "Reading it: our reasoning closes each article with only the gazetteer entities it names, and keeps only",

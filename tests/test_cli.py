@@ -6,9 +6,8 @@ import csv
 import io
 import json
 
-from conftest import EXAMPLES, run_cli
-
 from conflictkg.events import COLUMNS
+from conftest import EXAMPLES, run_cli
 
 
 def test_build_writes_graph_events_and_store(example_build):
@@ -26,8 +25,11 @@ def test_corrupt_articles_beside_a_good_one(seed_copy, tmp_path):
     out = tmp_path / "out"
     result = run_cli("build", seed_copy, "-o", out / "graph.trig", "--store", "memory", "-q")
     assert result.exit_code == 1
-    for name, reason in (("empty.txt", "empty article"), ("binary.txt", "binary file"),
-                         ("latin1.txt", "not valid UTF-8")):
+    for name, reason in (
+        ("empty.txt", "empty article"),
+        ("binary.txt", "binary file"),
+        ("latin1.txt", "not valid UTF-8"),
+    ):
         assert any(name in line and reason in line for line in result.output.splitlines()), result.output
     rejected = [json.loads(line) for line in (out / "rejected.jsonl").read_text(encoding="utf-8").splitlines()]
     assert len(rejected) == 3
@@ -104,8 +106,9 @@ def test_query_formats(example_build):
     for fmt in ("table", "csv", "tsv", "json"):
         result = run_cli("query", "events/by_status", "--data", example_build / "graph.trig", "--format", fmt)
         assert result.exit_code == 0, result.output
-    data = json.loads(run_cli("query", "events/by_status", "--data", example_build / "graph.trig",
-                              "--format", "json").output)
+    data = json.loads(
+        run_cli("query", "events/by_status", "--data", example_build / "graph.trig", "--format", "json").output
+    )
     assert data["head"]["vars"] == ["event_class", "status", "events"]
 
 

@@ -47,14 +47,15 @@ def test_a_bare_verbal_noun_claims_nothing():
 
 
 def test_planned_or_denied_never_yields_control():
-    for text in ("تستعد قوات سوريا الديمقراطية لاقتحام بلدة هجين.",
-                 "نفت مصادر محلية سيطرة داعش على بلدة هجين."):
+    for text in ("تستعد قوات سوريا الديمقراطية لاقتحام بلدة هجين.", "نفت مصادر محلية سيطرة داعش على بلدة هجين."):
         assert all(not e.happened for e in events(text))
 
 
 def test_attribution_to_unnamed_sources_and_continuation():
-    text = ("وقالت مصادر محلية إن قوات سوريا الديمقراطية سيطرت على بلدة هجين. "
-            "وأضافت أن داعش انتقلت قيادته إلى بلدة الباغوز.")
+    text = (
+        "وقالت مصادر محلية إن قوات سوريا الديمقراطية سيطرت على بلدة هجين. "
+        "وأضافت أن داعش انتقلت قيادته إلى بلدة الباغوز."
+    )
     found = events(text)
     taken = next(e for e in found if e.cls == "TerritoryTaken")
     assert en(taken.attribution.source) == "local sources"
@@ -97,5 +98,5 @@ def test_outskirts_are_an_advance_not_a_taking():
 def test_offsets_point_at_the_original_characters():
     text = "وسيطرتْ «قوات سوريا الديموقراطية» على حقلِ التنكِ النفطيّ."
     e = only(text)
-    assert text[e.char_start:e.char_end].startswith("سيطرتْ")
-    assert "التنكِ" in text[e.char_start:e.char_end]
+    assert text[e.char_start : e.char_end].startswith("وسيطرتْ «قوات")  # whole tokens, diacritics kept
+    assert "التنكِ" in text[e.char_start : e.char_end]

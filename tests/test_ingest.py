@@ -65,8 +65,11 @@ def test_utf16_with_bom_is_read(tmp_path):
 
 def test_html_keeps_text_and_drops_scripts_and_navigation(tmp_path):
     path = tmp_path / "p.html"
-    path.write_text("<html><head><title>T</title><script>var x=1</script></head><body><nav>menu</nav>"
-                    "<p>سيطرت قسد</p><p>على حقل التنك</p></body></html>", encoding="utf-8")
+    path.write_text(
+        "<html><head><title>T</title><script>var x=1</script></head><body><nav>menu</nav>"
+        "<p>سيطرت قسد</p><p>على حقل التنك</p></body></html>",
+        encoding="utf-8",
+    )
     art = _one(path)
     assert "سيطرت قسد" in art.text and "var x" not in art.text and "menu" not in art.text
     assert art.title == "T"
@@ -74,15 +77,20 @@ def test_html_keeps_text_and_drops_scripts_and_navigation(tmp_path):
 
 def test_jsonl_good_records_survive_bad_ones(tmp_path):
     path = tmp_path / "c.jsonl"
-    path.write_text("\n".join([
-        json.dumps({"id": "one", "text": "نص", "date": "2017-10-01"}),
-        "{not json",
-        json.dumps({"id": "two"}),
-        json.dumps({"id": "one", "text": "نص آخر"}),
-        json.dumps({"id": "three", "text": 5}),
-        json.dumps({"id": "four", "text": "نص", "date": "2017-02-30"}),
-        json.dumps({"id": "five", "text": "text", "lang": "xx"}),
-    ]), encoding="utf-8")
+    path.write_text(
+        "\n".join(
+            [
+                json.dumps({"id": "one", "text": "نص", "date": "2017-10-01"}),
+                "{not json",
+                json.dumps({"id": "two"}),
+                json.dumps({"id": "one", "text": "نص آخر"}),
+                json.dumps({"id": "three", "text": 5}),
+                json.dumps({"id": "four", "text": "نص", "date": "2017-02-30"}),
+                json.dumps({"id": "five", "text": "text", "lang": "xx"}),
+            ]
+        ),
+        encoding="utf-8",
+    )
     items = list(ingest.read([path]))
     good = [i for i in items if isinstance(i, ingest.Article)]
     bad = {i.record: i.reason for i in items if isinstance(i, ingest.IngestError)}

@@ -40,7 +40,9 @@ def test_unknown_words_are_not_stripped():
     assert norm.key_for("وبينما", set()) == ("وبينما", "")
 
 
-arabic_letters = st.sampled_from(list("ابتثجحخدذرزسشصضطظعغفقكلمنهويةىأإآؤئء") + ["\u064e", "\u0651", "\u0640", " ", "،", "«", "»", "\n"])
+arabic_letters = st.sampled_from(
+    [*"ابتثجحخدذرزسشصضطظعغفقكلمنهويةىأإآؤئء", "\u064e", "\u0651", "\u0640", " ", "،", "«", "»", "\n"]
+)
 
 
 @settings(max_examples=60, deadline=None)
@@ -48,7 +50,7 @@ arabic_letters = st.sampled_from(list("ابتثجحخدذرزسشصضطظعغف�
 def test_tokens_keep_their_offsets_on_arbitrary_arabic(text):
     doc = extract(text)
     for token in doc:
-        assert text[token.idx: token.idx + len(token.text)] == token.text
+        assert text[token.idx : token.idx + len(token.text)] == token.text
     for event in doc._.events:
         assert 0 <= event.char_start < event.char_end <= len(text)
 

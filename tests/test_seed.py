@@ -22,7 +22,7 @@ def find(rows, **want) -> list[dict]:
 def test_every_evidence_is_the_exact_text(rows):
     text = SEED.read_text(encoding="utf-8")
     for r in rows:
-        assert text[int(r["char_start"]): int(r["char_end"])] == r["evidence"]
+        assert text[int(r["char_start"]) : int(r["char_end"])] == r["evidence"]
 
 
 def test_iraqi_forces_and_pmf_regained_three_places_yesterday(rows):
@@ -42,8 +42,10 @@ def test_unresolved_places_are_kept_and_marked(example_build):
     ckg = Namespace("https://w3id.org/conflictkg/ontology#")
     ds = Dataset(default_union=True)
     ds.parse(example_build / "graph.trig", format="trig")
-    unresolved = {str(ds.value(s, ds.namespace_manager.expand_curie("rdfs:label")))
-                  for s in ds.subjects(ckg.inGazetteer, Literal(False))}
+    unresolved = {
+        str(ds.value(s, ds.namespace_manager.expand_curie("rdfs:label")))
+        for s in ds.subjects(ckg.inGazetteer, Literal(False))
+    }
     assert "منطقة الزله" in unresolved
     factory = next(s for s in ds.subjects(ckg.inGazetteer, Literal(False)) if "%D8%A7%D8%B3%D9%85%D9%86%D8%AA" in s)
     assert ds.value(factory, ckg.locatedIn) is not None  # «معمل إسمنت القائم» lies in Al-Qa'im
@@ -71,14 +73,14 @@ def test_rawa_besieged_and_cut_off_per_pmf_commander(rows):
     cut = [r for r in find(rows, event_class="SupplyLinesCut") if "Rawa" in r["location"]]
     assert cut and cut[0]["status"] == "completed"
     assert "field commander" in cut[0]["attributed_to"] and "Popular Mobilization" in cut[0]["attributed_to"]
-    assert cut[0]["actor2"] == "Islamic State of Iraq and the Levant"
+    assert cut[0]["actor2"] == "Islamic State"
 
 
 def test_isis_moved_headquarters_per_coalition_spokesman_via_reuters(rows):
     moved = find(rows, event_class="HeadquartersMoved")
     assert len(moved) == 1
     r = moved[0]
-    assert r["location"] == "Abu Kamal" and r["actor1"] == "Islamic State of Iraq and the Levant"
+    assert r["location"] == "Abu Kamal" and r["actor1"] == "Islamic State"
     assert r["attributed_to"] == "Ryan Dillon" and r["attributed_via"] == "Reuters"
 
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import run_cli
 from rdflib import RDF, Graph, Namespace
 
 from conflictkg.graph import ontology
 from conflictkg.validate import SH, shapes, validate
+from conftest import run_cli
 
 FIXTURES = Path(__file__).parent / "fixtures" / "shapes"
 CKGSH = Namespace("https://w3id.org/conflictkg/shapes#")
@@ -51,8 +51,9 @@ def test_violating_fixture_fails_on_its_shape_with_a_readable_message(shape):
     assert not report.conforms
     # the result's shape is the one named, or the node shape that holds it
     names = {r.shape.removeprefix("ckgsh:").split(" ")[0] for r in report.violations}
-    assert names & _owner(shape) or shape in {o for n in names for o in _owner(n)}, \
-        [(r.shape, r.message) for r in report.violations]
+    assert names & _owner(shape) or shape in {o for n in names for o in _owner(n)}, [
+        (r.shape, r.message) for r in report.violations
+    ]
     for r in report.violations:
         assert len(r.message) > 30 and not r.message.startswith(("Less than", "More than", "Value")), r.message
 

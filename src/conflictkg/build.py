@@ -97,8 +97,11 @@ class BuildResult:
 
 def base_graphs() -> dict[URIRef, Graph]:
     """The graphs every dataset carries: ontology, gazetteer, and the gazetteer's entailments."""
-    return {ONTOLOGY_GRAPH: ontology(), GAZETTEER_GRAPH: gazetteer_graph(),
-            GAZETTEER_INFERRED_GRAPH: gazetteer_inferred()}
+    return {
+        ONTOLOGY_GRAPH: ontology(),
+        GAZETTEER_GRAPH: gazetteer_graph(),
+        GAZETTEER_INFERRED_GRAPH: gazetteer_inferred(),
+    }
 
 
 def process(articles: Iterable[ingest.Article], batch_size: int = 16) -> Iterator[ArticleResult]:
@@ -130,9 +133,13 @@ def process(articles: Iterable[ingest.Article], batch_size: int = 16) -> Iterato
     yield from flush()
 
 
-def build(paths: Iterable[str | Path], date: dt.date | None = None, lang: str = "auto",
-          max_bytes: int = ingest.DEFAULT_MAX_BYTES,
-          on_article: Callable[[ArticleResult | Rejection], None] | None = None) -> BuildResult:
+def build(
+    paths: Iterable[str | Path],
+    date: dt.date | None = None,
+    lang: str = "auto",
+    max_bytes: int = ingest.DEFAULT_MAX_BYTES,
+    on_article: Callable[[ArticleResult | Rejection], None] | None = None,
+) -> BuildResult:
     started = time.perf_counter()
     result = BuildResult()
     for name, g in base_graphs().items():
@@ -180,8 +187,12 @@ def build(paths: Iterable[str | Path], date: dt.date | None = None, lang: str = 
 
 
 def write_rejections(path: Path, rejected: list[Rejection]) -> None:
-    lines = [json.dumps({"file": r.path, "record": r.record, "article_id": r.article_id, "reason": r.reason},
-                        ensure_ascii=False) for r in rejected]
+    lines = [
+        json.dumps(
+            {"file": r.path, "record": r.record, "article_id": r.article_id, "reason": r.reason}, ensure_ascii=False
+        )
+        for r in rejected
+    ]
     write_atomic(path, "".join(line + "\n" for line in lines))
 
 

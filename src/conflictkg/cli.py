@@ -37,11 +37,20 @@ def _date(ctx, param, value: str | None) -> dt.date | None:
         raise click.BadParameter(str(exc).split(": ", 1)[-1]) from None
 
 
-date_option = click.option("--date", callback=_date, metavar="YYYY-MM-DD",
-                           help="Article date; relative times («أمس», yesterday) are resolved against it. "
-                                "Overrides sidecars and JSONL fields.")
-lang_option = click.option("--lang", type=click.Choice(["ar", "en", "auto"]), default="auto", show_default=True,
-                           help="Article language; auto takes it from the sidecar or detects it.")
+date_option = click.option(
+    "--date",
+    callback=_date,
+    metavar="YYYY-MM-DD",
+    help="Article date; relative times («أمس», yesterday) are resolved against it. "
+    "Overrides sidecars and JSONL fields.",
+)
+lang_option = click.option(
+    "--lang",
+    type=click.Choice(["ar", "en", "auto"]),
+    default="auto",
+    show_default=True,
+    help="Article language; auto takes it from the sidecar or detects it.",
+)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -65,17 +74,35 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-o", "--out", type=click.Path(path_type=Path), default=Path("out/graph.trig"), show_default=True,
-              help="Where the dataset goes, as TriG. events.csv and rejected.jsonl are written beside it.")
+@click.option(
+    "-o",
+    "--out",
+    type=click.Path(path_type=Path),
+    default=Path("out/graph.trig"),
+    show_default=True,
+    help="Where the dataset goes, as TriG. events.csv and rejected.jsonl are written beside it.",
+)
 @date_option
 @lang_option
-@click.option("--store", "store_spec", default=DEFAULT_STORE, show_default=True, metavar="SPEC",
-              help=f"Where the graphs are also loaded: {SPEC_HELP}.")
-@click.option("--max-bytes", type=click.IntRange(min=1), default=ingest.DEFAULT_MAX_BYTES, show_default=True,
-              help="Refuse input files larger than this.")
+@click.option(
+    "--store",
+    "store_spec",
+    default=DEFAULT_STORE,
+    show_default=True,
+    metavar="SPEC",
+    help=f"Where the graphs are also loaded: {SPEC_HELP}.",
+)
+@click.option(
+    "--max-bytes",
+    type=click.IntRange(min=1),
+    default=ingest.DEFAULT_MAX_BYTES,
+    show_default=True,
+    help="Refuse input files larger than this.",
+)
 @click.option("-q", "--quiet", is_flag=True, help="No progress or summary, errors only.")
-def build(paths: Sequence[Path], out: Path, date: dt.date | None, lang: str, store_spec: str, max_bytes: int,
-          quiet: bool) -> None:
+def build(
+    paths: Sequence[Path], out: Path, date: dt.date | None, lang: str, store_spec: str, max_bytes: int, quiet: bool
+) -> None:
     """Read articles, extract events, reason, validate each article, write the graph.
 
     PATHS are .txt, .md, .html or .jsonl files, or folders of them. A .txt
@@ -100,9 +127,15 @@ def build(paths: Sequence[Path], out: Path, date: dt.date | None, lang: str, sto
         store = open_store(store_spec)
     except StoreError as exc:
         fail(str(exc))
-    progress = Progress(TextColumn("[progress.description]{task.description}"), BarColumn(), MofNCompleteColumn(),
-                        TimeElapsedColumn(), console=err, transient=True,
-                        disable=quiet or not err.is_terminal)
+    progress = Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=quiet or not err.is_terminal,
+    )
 
     def on_article(item) -> None:
         from .build import Rejection
@@ -142,10 +175,17 @@ def _summary(result, out: Path, store: Store) -> None:
     table.add_row("events", str(c["events"]))
     table.add_row("  by class", ", ".join(f"{k} {n}" for k, n in c["events_by_class"].items()))
     table.add_row("  by status", ", ".join(f"{k} {n}" for k, n in c["events_by_status"].items()))
-    table.add_row("triples", f"{c['triples_asserted']} asserted + {c['triples_inferred']} inferred "
-                             f"(article graphs); {c['triples_total']} in the dataset")
-    table.add_row("shapes", "every article conforms" if not any(not r.ok for r in result.built)
-                  else f"{c['shape_violations']} violation(s)")
+    table.add_row(
+        "triples",
+        f"{c['triples_asserted']} asserted + {c['triples_inferred']} inferred "
+        f"(article graphs); {c['triples_total']} in the dataset",
+    )
+    table.add_row(
+        "shapes",
+        "every article conforms"
+        if not any(not r.ok for r in result.built)
+        else f"{c['shape_violations']} violation(s)",
+    )
     table.add_row("written", f"{out}, {out.parent / 'events.csv'}; store {store.spec}")
     table.add_row("time", f"{c['seconds']} s")
     err.print(table)
@@ -153,10 +193,21 @@ def _summary(result, out: Path, store: Store) -> None:
 
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(v.FORMATS), default="text", show_default=True,
-              help="junit for CI test reports, turtle for the SHACL validation report graph.")
-@click.option("--inference", type=click.Choice(["none", "rdfs", "owlrl"]), default="rdfs", show_default=True,
-              help="Entailment applied with the ontology before checking (pyshacl's option).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(v.FORMATS),
+    default="text",
+    show_default=True,
+    help="junit for CI test reports, turtle for the SHACL validation report graph.",
+)
+@click.option(
+    "--inference",
+    type=click.Choice(["none", "rdfs", "owlrl"]),
+    default="rdfs",
+    show_default=True,
+    help="Entailment applied with the ontology before checking (pyshacl's option).",
+)
 def validate(files: Sequence[Path], fmt: str, inference: str) -> None:
     """Check RDF files (any rdflib format) against the SHACL shapes in shapes/.
 
@@ -201,8 +252,14 @@ def _source(data: Sequence[Path], store_spec: str | None) -> Store:
 @click.argument("query_name", metavar="QUERY")
 @click.option("--data", multiple=True, type=click.Path(path_type=Path), help="RDF file(s) to query (repeatable).")
 @click.option("--store", "store_spec", metavar="SPEC", help=f"Query a store instead: {SPEC_HELP}.")
-@click.option("--format", "fmt", type=click.Choice(q.FORMATS), default="table", show_default=True,
-              help="json is the SPARQL 1.1 Query Results JSON format.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(q.FORMATS),
+    default="table",
+    show_default=True,
+    help="json is the SPARQL 1.1 Query Results JSON format.",
+)
 def query(query_name: str, data: Sequence[Path], store_spec: str | None, fmt: str) -> None:
     """Run a .rq file or a pack query PACK/NAME (see `conflictkg packs`).
 

@@ -10,9 +10,28 @@ from .export import write_atomic
 from .store import QueryResult, Store
 
 COLUMNS = (
-    "event_id", "article_id", "event_class", "event_type", "sub_event_type", "status", "event_date",
-    "time_precision", "actor1", "assoc_actor_1", "actor2", "assoc_actor_2", "location", "admin1", "country",
-    "latitude", "longitude", "geo_precision", "attributed_to", "evidence", "char_start", "char_end",
+    "event_id",
+    "article_id",
+    "event_class",
+    "event_type",
+    "sub_event_type",
+    "status",
+    "event_date",
+    "time_precision",
+    "actor1",
+    "assoc_actor_1",
+    "actor2",
+    "assoc_actor_2",
+    "location",
+    "admin1",
+    "country",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "attributed_to",
+    "evidence",
+    "char_start",
+    "char_end",
 )
 
 

@@ -36,10 +36,24 @@ STATUSES = ("completed", "ongoing", "planned", "possible", "denied")
 FACTUAL = frozenset({"completed", "ongoing"})
 # Word lists from the patterns file matched as phrases and kept in doc.spans.
 _WORD_LISTS = (
-    "coordination", "report_cues", "continuation_cues", "complementizers", "name_stopwords",
-    "locator_words", "origin_words", "destination_words", "outskirts_words", "near_words",
-    "there_words", "opponent_cues", "mediator_cues", "clause_breaks", "role_links", "relative_words",
-    "suppressors", "conjunctions",
+    "coordination",
+    "report_cues",
+    "continuation_cues",
+    "complementizers",
+    "name_stopwords",
+    "locator_words",
+    "origin_words",
+    "destination_words",
+    "outskirts_words",
+    "near_words",
+    "there_words",
+    "opponent_cues",
+    "mediator_cues",
+    "clause_breaks",
+    "role_links",
+    "relative_words",
+    "suppressors",
+    "conjunctions",
 )
 
 
@@ -151,13 +165,44 @@ class Matcher:
         kn = knowledge(lang)
         normalizer = norm.Normalizer(kn.lexicon)
         self.entities = _phrase_matcher(nlp, normalizer, kn.entity_phrases)
+        # Entries whose one-word Arabic names all end in ta marbuta.
+        self.ends_in_ta_marbuta = {
+            key
+            for key, names in kn.entity_phrases.items()
+            if (single := [n for n in names if len(n.split()) == 1 and re.search("[\u0600-\u06ff]", n)])
+            and all(n.endswith("ة") for n in single)
+        }
+        # For each gazetteer entry, the first words that its names write with the article.
+        self.definite: dict[str, set[str]] = {}
+        for key, names in kn.entity_phrases.items():
+            if key.startswith(("place|", "actor|", "source|")):
+                firsts = (norm.normalize(n.split()[0]) for n in names if n.split())
+                self.definite[key] = {norm.strip_article(w) for w in firsts if w.startswith("ال")}
         self.cues = _phrase_matcher(nlp, normalizer, kn.cue_phrases)
 
     def __call__(self, doc: Doc) -> Doc:
-        found = [Span(doc, s, e, label=doc.vocab.strings[k]) for k, s, e in self.entities(doc)]
+        found = [
+            Span(doc, s, e, label=doc.vocab.strings[k])
+            for k, s, e in self.entities(doc)
+            if self._article_agrees(doc[s], doc.vocab.strings[k])
+            and not (e - s == 1 and self._ta_marbuta_clash(doc[s], doc.vocab.strings[k]))
+        ]
         doc.spans["entities"] = spacy.util.filter_spans(found)  # longest name wins
         doc.spans["cues"] = [Span(doc, s, e, label=doc.vocab.strings[k]) for k, s, e in self.cues(doc)]
         return doc
+
+    def _article_agrees(self, first: Token, key: str) -> bool:
+        """«السورية» is the adjective, not the country «سورية»: a name written without the article
+        does not match a word that carries it."""
+        if "ال" not in first._.clitics:
+            return True
+        allowed = self.definite.get(key)
+        return allowed is None or first.norm_ in allowed
+
+    def _ta_marbuta_clash(self, token: Token, key: str) -> bool:
+        """«في حديثه» ("in his talk") is not the town «حديثة»: a one-word name spelt with ة does not
+        match a word ending in the pronoun ه."""
+        return key in self.ends_in_ta_marbuta and norm.strip_marks(token.text).endswith("ه")
 
 
 @Language.factory("ckg_matcher", default_config={"lang": "ar"})
@@ -185,8 +230,12 @@ def pipeline(lang: str = "ar") -> Language:
         if "lang" in comp:
             comp["lang"] = lang
     nlp = spacy.util.load_model_from_config(config, auto_fill=True)
-    # «لـ«قوات»: a clitic joined by tatweel to a quoted name is its own token.
-    prefixes = [r"[\u0648\u0641]?[\u0628\u0644\u0643]\u0640+", *nlp.Defaults.prefixes]
+    # «لـ«قوات», «و«الحشد»: a clitic joined (by tatweel or not) to a quoted name is its own token.
+    prefixes = [
+        r"[\u0648\u0641]?[\u0628\u0644\u0643]\u0640+",
+        r"[\u0648\u0641\u0628\u0644\u0643]{1,2}(?=«)",
+        *nlp.Defaults.prefixes,
+    ]
     nlp.tokenizer.prefix_search = compile_prefix_regex(prefixes).search
     # «العمليات».» and «البوكمال»،»: closing quotes and stops glued to a word are tokens.
     suffixes = [r"[»\)\]\.،؛؟!:]", *nlp.Defaults.suffixes]
@@ -329,11 +378,30 @@ class EventAssembler:
         lo = sent.start
         for b in reversed(breaks):
             fragment_has_content = any(b <= m.start < i for m in self.mentions) or any(
-                b <= c.start < i for _, c in self.status_cues)
+                b <= c.start < i for _, c in self.status_cues
+            )
             if fragment_has_content or i - b > 3:
                 lo = b
                 break
         return lo
+
+    def _words_forward(self, i: int, words: int, sent: Span) -> int:
+        """The token index ``words`` words (punctuation not counted) after token i."""
+        j = i
+        while j < sent.end and words > 0:
+            if not (self.doc[j].is_punct or self.doc[j].is_space):
+                words -= 1
+            j += 1
+        return j
+
+    def _words_back(self, i: int, words: int, sent: Span) -> int:
+        """The token index ``words`` words (punctuation not counted) before token i."""
+        j = i
+        while j > sent.start and words > 0:
+            j -= 1
+            if not (self.doc[j].is_punct or self.doc[j].is_space):
+                words -= 1
+        return j
 
     def _paren_depths(self) -> list[int]:
         depth, out = 0, []
@@ -347,8 +415,13 @@ class EventAssembler:
 
     def _mention(self, span: Span) -> Mention:
         kind, ident = _label(span)
-        base = {"start": span.start, "end": span.end, "char_start": span.start_char,
-                "char_end": span.end_char, "text": span.text}
+        base = {
+            "start": span.start,
+            "end": span.end,
+            "char_start": span.start_char,
+            "char_end": span.end_char,
+            "text": span.text,
+        }
         if kind == "ctx":
             return Mention(kind="actor", id=None, type="Actor", contextual=int(ident), **base)
         if kind == "role":
@@ -378,7 +451,7 @@ class EventAssembler:
                 known = starts.get(i + 1)
                 if known is not None and known.kind == "place":
                     # «محطة «T2»»: the gazetteer knows the name; the cue word joins its mention.
-                    span = doc[cue.start:close + 1]
+                    span = doc[cue.start : close + 1]
                     known.start, known.end = cue.start, close + 1
                     known.char_start, known.char_end, known.text = span.start_char, span.end_char, span.text
                     continue
@@ -408,14 +481,24 @@ class EventAssembler:
                 continue
             if located_in is None and all(self._in_list("name_stopwords", j) for j in range(cue.end, name_end)):
                 continue
-            span = doc[cue.start:name_end]
-            out.append(Mention(kind="place", start=cue.start, end=name_end, char_start=span.start_char,
-                               char_end=span.end_char, text=_without_proclitics(span), id=None, type=cfg["type"],
-                               cue=cue.text, located_in=located_in))
+            span = doc[cue.start : name_end]
+            out.append(
+                Mention(
+                    kind="place",
+                    start=cue.start,
+                    end=name_end,
+                    char_start=span.start_char,
+                    char_end=span.end_char,
+                    text=_without_proclitics(span),
+                    id=None,
+                    type=cfg["type"],
+                    cue=cue.text,
+                    located_in=located_in,
+                )
+            )
         # An unresolved facility named after a known place replaces that place as a mention.
         inner = {(m.start, m.end) for m in out}
-        self.mentions = [m for m in self.mentions
-                         if not any(s <= m.start and m.end <= e for s, e in inner)]
+        self.mentions = [m for m in self.mentions if not any(s <= m.start and m.end <= e for s, e in inner)]
         return spacy_filter(out)
 
     def _triggers(self, raw: list[tuple[str, str, Span]], covered: set[int]) -> list[_Trigger]:
@@ -467,7 +550,12 @@ class EventAssembler:
     def _status(self, trig: _Trigger, prev: _Trigger | None, sent: Span) -> str | None:
         cfg = self.triggers_cfg[trig.cls]
         window = int(self.pat.get("window", 9))
-        lo = max(sent.start, prev.end if prev else sent.start, trig.start - window, self._clause_start(trig.start, sent))
+        lo = max(
+            sent.start,
+            prev.end if prev else sent.start,
+            self._words_back(trig.start, window, sent),
+            self._clause_start(trig.start, sent),
+        )
         found = [(kind, s) for kind, s in self.status_cues if lo <= s.start and s.end <= trig.start]
         kinds = {k for k, _ in found}
         for strong in ("denied", "possible", "planned"):
@@ -486,7 +574,7 @@ class EventAssembler:
         if trig.reading == "past":
             return "completed"
         if trig.reading == "present":
-            return "ongoing"
+            return cfg.get("present_status", "ongoing")
         return cfg.get("noun_status")
 
     def _places(self, trig: _Trigger, prev: _Trigger | None, nxt: int, sent: Span) -> list[tuple[Mention, int, bool]]:
@@ -503,8 +591,9 @@ class EventAssembler:
         before = [m for m in self.mentions if m.kind == "place" and lo <= m.start and m.end <= trig.start]
         tied = before and self._any_in("relative_words", before[-1].end, min(trig.start, before[-1].end + 2))
         if tied and not self._any_in("clause_breaks", before[-1].end, trig.start):
-            outskirts = self._outskirts(before[-1].start, sent) or self._any_in("outskirts_words", trig.end,
-                                                                               min(nxt, trig.end + 1))
+            outskirts = self._outskirts(before[-1].start, sent) or self._any_in(
+                "outskirts_words", trig.end, min(nxt, trig.end + 1)
+            )
             return [(before[-1], 2 if outskirts or self._near(before[-1].start, sent) else 1, outskirts)]
         return []
 
@@ -521,15 +610,18 @@ class EventAssembler:
             breaks = [s for s in self.lists.get("clause_breaks", ()) if gap.start <= s.start < gap.stop]
             if breaks and any(breaks[0].end <= a.start < m.start for a in actors):
                 break  # «…، كثّف الجيش عملياته على محور حيي العمال»: a new clause with its own subject
-            if self._any_in("relative_words", gap.start, gap.stop):
+            if seen is not None and self._any_in("relative_words", gap.start, gap.stop):
                 break  # «، الذي يعد من أهم المواقع في …»: a description follows, not another target
             if self.parens[m.start] > self.parens[trig.start]:
                 continue  # «(30 كيلومتراً جنوب مركز قضاء القائم)»: a reference point
-            coordinated = any(t._.clitics.startswith(("و", "ف")) or t.text == "و"
-                              or self._in_list("conjunctions", t.i) for t in tokens) or \
-                self.doc[m.start]._.clitics.startswith(("و", "ف"))
-            if seen is not None and not coordinated and all(
-                self._in_list("locator_words", t.i) or t.like_num for t in tokens
+            coordinated = any(
+                t._.clitics.startswith(("و", "ف")) or t.text == "و" or self._in_list("conjunctions", t.i)
+                for t in tokens
+            ) or self.doc[m.start]._.clitics.startswith(("و", "ف"))
+            if (
+                seen is not None
+                and not coordinated
+                and all(self._in_list("locator_words", t.i) or t.like_num for t in tokens)
             ):
                 continue  # «حقل التنك النفطي في الريف الشرقي لدير الزور»
             if any(self._in_list("origin_words", t.i) for t in tokens[-3:]):
@@ -547,11 +639,11 @@ class EventAssembler:
         return any(self._in_list("outskirts_words", j) for j in range(max(sent.start, i - 3), i))
 
     def _near(self, i: int, sent: Span) -> bool:
-        return self._outskirts(i, sent) or any(
-            self._in_list("near_words", j) for j in range(max(sent.start, i - 3), i))
+        return self._outskirts(i, sent) or any(self._in_list("near_words", j) for j in range(max(sent.start, i - 3), i))
 
-    def _actors(self, trig: _Trigger, prev_actor: Mention | None, first_place: int, sent: Span,
-                nxt: int) -> tuple[list[Mention], list[Mention], list[Mention], list[Mention]]:
+    def _actors(
+        self, trig: _Trigger, prev_actor: Mention | None, first_place: int, sent: Span, nxt: int
+    ) -> tuple[list[Mention], list[Mention], list[Mention], list[Mention]]:
         """(side 1, side 2, mediators, after-trigger others) for a trigger."""
         cfg = self.triggers_cfg[trig.cls]
         actors = [m for m in self.mentions if m.kind == "actor"]
@@ -563,16 +655,23 @@ class EventAssembler:
             gap_lo = max(trig.end, m.start - 4)
             if self._any_in("mediator_cues", gap_lo, m.start) or (mediators and self._joined(mediators[-1], m)):
                 mediators.append(m)
-            elif self._any_in("opponent_cues", gap_lo, m.start) or (side2 and self._joined(side2[-1], m)):
-                side2.append(m)
-            elif cfg.get("post_actor_role") == "actor2":
+            elif (
+                self._any_in("opponent_cues", gap_lo, m.start)
+                or (side2 and self._joined(side2[-1], m))
+                or cfg.get("post_actor_role") == "actor2"
+            ):
                 side2.append(m)
             elif not side1 or self._joined(side1[-1], m):
                 side1.append(m)
         if not side1:
             clause_lo = self._clause_start(trig.start, sent, subject=True)
-            in_clause = [m for m in actors if clause_lo <= m.start and m.end <= trig.start
-                         and not self._in_closed_relative(m, clause_lo, trig.start)]
+            in_clause = [
+                m
+                for m in actors
+                if clause_lo <= m.start
+                and m.end <= trig.start
+                and not self._in_closed_relative(m, clause_lo, trig.start)
+            ]
             before = [m for m in actors if sent.start <= m.start and m.end <= trig.start]
             if in_clause:  # the nearest actor group before the trigger in its clause
                 group_start = in_clause[-1]
@@ -591,17 +690,20 @@ class EventAssembler:
     def _in_closed_relative(self, m: Mention, lo: int, trigger: int) -> bool:
         """«التي يقترب منها الجيش السوري، عبر رفع سواتر»: the army belongs to the relative clause only."""
         return self._any_in("relative_words", max(lo, m.start - 4), m.start) and self._any_in(
-            "clause_breaks", m.end, trigger)
+            "clause_breaks", m.end, trigger
+        )
 
     def _joined(self, a: Mention, b: Mention) -> bool:
         """Is b coordinated with a («القوات الأمنية و«الحشد الشعبي»»)?"""
-        between = [t for t in self.doc[a.end:b.start] if not t.is_punct or t.text in "«»"]
+        between = [t for t in self.doc[a.end : b.start] if not t.is_punct or t.text in "«»"]
         texts = [t.text for t in between if t.text not in "«»"]
         if texts and all(self._in_list("conjunctions", t.i) for t in between if t.text not in "«»"):
             return True
-        return texts in ([], ["و"]) and (bool(texts) or self.doc[b.start]._.clitics.startswith("و")
-                                          or (b.start > 0 and self.doc[b.start - 1].text == "«"
-                                              and self.doc[b.start - 2].text.endswith("و")))
+        return texts in ([], ["و"]) and (
+            bool(texts)
+            or self.doc[b.start]._.clitics.startswith("و")
+            or (b.start > 0 and self.doc[b.start - 1].text == "«" and self.doc[b.start - 2].text.endswith("و"))
+        )
 
     def _with_joined(self, first: Mention, actors: list[Mention], limit: int) -> list[Mention]:
         group = [first]
@@ -630,10 +732,15 @@ class EventAssembler:
             return replace(m, id=target, type=self.gaz.entries[target].type, contextual=None)
         return m
 
-    def _events_for(self, trig: _Trigger, prev: _Trigger | None, nxt: int, sent: Span,
-                    attributions: list[tuple[int, int, Attribution]]) -> list[Event]:
+    def _events_for(
+        self,
+        trig: _Trigger,
+        prev: _Trigger | None,
+        nxt: int,
+        sent: Span,
+        attributions: list[tuple[int, int, Attribution]],
+    ) -> list[Event]:
         doc = self.doc
-        cfg = self.triggers_cfg[trig.cls]
         trig.status = self._status(trig, prev, sent)
         places = self._places(trig, prev, nxt, sent)
         trig.places = [p for p, _, _ in places]
@@ -646,9 +753,16 @@ class EventAssembler:
         timed = self._time(lo, nxt, trig)
         attribution = next((a for s, e, a in attributions if s <= trig.start < e), None)
         span_sent = (sent.start_char, sent.end_char)
-        base = Event(cls=trig.cls, status=trig.status, trigger_start=doc[trig.start].idx,
-                     trigger_end=doc[trig.end - 1].idx + len(doc[trig.end - 1]), char_start=0, char_end=0,
-                     sentence=span_sent, attribution=attribution)
+        base = Event(
+            cls=trig.cls,
+            status=trig.status,
+            trigger_start=doc[trig.start].idx,
+            trigger_end=doc[trig.end - 1].idx + len(doc[trig.end - 1]),
+            char_start=0,
+            char_end=0,
+            sentence=span_sent,
+            attribution=attribution,
+        )
         if timed:
             tcfg, tspan = timed
             base.time_offset = tcfg.get("offset_days")
@@ -659,8 +773,12 @@ class EventAssembler:
             parties = side1 + side2
             if len(after) and not side1:
                 parties = after
-            event = _copy(base, parties=[self._resolve_actor(p, None) for p in parties],
-                          mediators=list(mediators), territory=[p for p, _, _ in places])
+            event = _copy(
+                base,
+                parties=[self._resolve_actor(p, None) for p in parties],
+                mediators=list(mediators),
+                territory=[p for p, _, _ in places],
+            )
             _parties_as_sides(event)
             event.char_start, event.char_end = self._evidence([trig.start, trig.end], parties + mediators, sent)
             return [event]
@@ -671,17 +789,26 @@ class EventAssembler:
                 cls = (self.pat.get("outskirts_downgrade") or {}).get(cls, cls)
             actors1 = [self._resolve_actor(a, place) for a in side1]
             actors2 = [self._resolve_actor(a, place) for a in side2]
-            event = _copy(base, cls=cls, place=place, geo_precision=precision,
-                            actor1=actors1[0] if actors1 else None, assoc1=actors1[1:],
-                            actor2=actors2[0] if actors2 else None, assoc2=actors2[1:])
+            event = _copy(
+                base,
+                cls=cls,
+                place=place,
+                geo_precision=precision,
+                actor1=actors1[0] if actors1 else None,
+                assoc1=actors1[1:],
+                actor2=actors2[0] if actors2 else None,
+                assoc2=actors2[1:],
+            )
             local = [m for m in side1 + side2 if sent.start <= m.start < sent.end]
-            event.char_start, event.char_end = self._evidence([trig.start, trig.end, place.start, place.end],
-                                                              local, sent, place)
+            event.char_start, event.char_end = self._evidence(
+                [trig.start, trig.end, place.start, place.end], local, sent, place
+            )
             out.append(event)
         return out
 
-    def _evidence(self, bounds: list[int], actors: list[Mention], sent: Span,
-                  place: Mention | None = None) -> tuple[int, int]:
+    def _evidence(
+        self, bounds: list[int], actors: list[Mention], sent: Span, place: Mention | None = None
+    ) -> tuple[int, int]:
         """The smallest stretch of the sentence holding the trigger, place and nearby actors."""
         lo, hi = min(bounds), max(bounds)
         for m in actors:
@@ -691,16 +818,18 @@ class EventAssembler:
         span = self.doc[lo:hi]
         return span.start_char, span.end_char
 
-    def _attributions(self, sent: Span, last: Attribution | None
-                      ) -> tuple[list[tuple[int, int, Attribution]], Attribution | None]:
+    def _attributions(
+        self, sent: Span, last: Attribution | None
+    ) -> tuple[list[tuple[int, int, Attribution]], Attribution | None]:
         """Who the sentence's claims come from, as (token start, token end, attribution)."""
         cues = [s for s in self.lists.get("report_cues", ()) if sent.start <= s.start < sent.end]
         if not cues:
             return [], last
         reach = int(self.pat.get("source_reach", 6))
         creach = int(self.pat.get("complement_reach", 12))
-        speakers = [m for m in self.mentions
-                    if sent.start <= m.start < sent.end and m.kind in ("source", "role", "actor")]
+        speakers = [
+            m for m in self.mentions if sent.start <= m.start < sent.end and m.kind in ("source", "role", "actor")
+        ]
         rank = {"Person": 0, "role": 1, "UnnamedSource": 2, "actor": 3, "NewsAgency": 4}
 
         def priority(m: Mention) -> int:
@@ -710,8 +839,13 @@ class EventAssembler:
         comps = sorted(s.start for s in self.lists.get("complementizers", ()) if sent.start <= s.start < sent.end)
         for cue in cues:
             stop = next((c for c in comps if c >= cue.end), sent.end)
-            candidates += [m for m in speakers if cue.end <= m.start <= min(cue.end + reach, stop - 1)
-                           or (cue.start - reach <= m.end <= cue.start and m.kind != "actor")]
+            ahead = min(self._words_forward(cue.end, reach, sent), stop - 1)
+            behind = self._words_back(cue.start, reach, sent)
+            candidates += [
+                m
+                for m in speakers
+                if cue.end <= m.start <= ahead or (behind <= m.start and m.end <= cue.start and m.kind != "actor")
+            ]
         roles = [self._role_source(m) for m in candidates if m.kind == "role"]
         candidates = [m for m in candidates if m.kind != "role"] + roles
         first = cues[0]
@@ -727,12 +861,13 @@ class EventAssembler:
             attribution = last
         else:
             return [], last
-        opens_report = any(
-            s.start >= first.end and s.start <= first.end + creach for s in self.lists.get("complementizers", ())
-        ) or any(t.text == ":" for t in self.doc[first.end:min(sent.end, first.end + creach)])
+        reach_end = self._words_forward(first.end, creach, sent)
+        opens_report = any(first.end <= s.start <= reach_end for s in self.lists.get("complementizers", ())) or any(
+            t.text == ":" for t in self.doc[first.end : reach_end]
+        )
         end = sent.end
         if not opens_report:
-            comma = next((t.i for t in self.doc[first.end:sent.end] if t.text in "،,"), None)
+            comma = next((t.i for t in self.doc[first.end : sent.end] if t.text in "،,"), None)
             end = comma if comma is not None else sent.end
         return [(first.start, end, attribution)], attribution
 
@@ -747,7 +882,7 @@ class EventAssembler:
         body = next((m for m in self.mentions if m.kind == "actor" and m.start == i and m.id), None)
         if body is None:
             return role
-        span = self.doc[role.start:body.end]
+        span = self.doc[role.start : body.end]
         return replace(role, end=body.end, char_end=span.end_char, text=span.text, affiliation=body.id)
 
     def _link_negotiations(self, events: list[Event]) -> None:
@@ -755,7 +890,7 @@ class EventAssembler:
         for k, event in enumerate(events):
             if event.cls != "Negotiation":
                 continue
-            for later in events[k + 1:]:
+            for later in events[k + 1 :]:
                 if later.cls == "Negotiation" or later.happened:
                     continue
                 event.outcomes.append(later)
@@ -838,5 +973,4 @@ def pipeline_config_path() -> Path:
     return data_dir("patterns") / "pipeline.cfg"
 
 
-__all__ = ["STATUSES", "Attribution", "Event", "Mention", "Token", "extract",
-           "extract_many", "knowledge", "pipeline"]
+__all__ = ["STATUSES", "Attribution", "Event", "Mention", "Token", "extract", "extract_many", "knowledge", "pipeline"]

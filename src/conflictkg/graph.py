@@ -29,8 +29,17 @@ WD = Namespace("http://www.wikidata.org/entity/")
 ONTOLOGY_GRAPH = URIRef("https://w3id.org/conflictkg/ontology")
 GAZETTEER_GRAPH = RES["graph/gazetteer"]
 GAZETTEER_INFERRED_GRAPH = RES["graph/inferred/gazetteer"]
-PREFIXES = {"ckg": CKG, "res": RES, "oa": OA, "geo": GEO, "wgs": WGS, "prov": PROV, "skos": SKOS,
-            "dcterms": DCTERMS, "wd": WD}
+PREFIXES = {
+    "ckg": CKG,
+    "res": RES,
+    "oa": OA,
+    "geo": GEO,
+    "wgs": WGS,
+    "prov": PROV,
+    "skos": SKOS,
+    "dcterms": DCTERMS,
+    "wd": WD,
+}
 STATUS = {s: CKG[s.capitalize()] for s in ("completed", "ongoing", "planned", "possible", "denied")}
 KIND_PATH = {"place": "place", "actor": "actor", "source": "source"}
 
@@ -132,8 +141,11 @@ def gazetteer_graph() -> Graph:
             g.add((geom, GEO.asWKT, Literal(f"POINT({entry.lon:.4f} {entry.lat:.4f})", datatype=GEO.wktLiteral)))
         if entry.country and entry.country in gaz.entries:
             g.add((node, CKG.country, entity_iri("place", entry.country)))
-        for prop, ids in ((CKG.memberOf, entry.member_of), (CKG.alliedWith, entry.allied_with),
-                          (CKG.supportedBy, entry.supported_by)):
+        for prop, ids in (
+            (CKG.memberOf, entry.member_of),
+            (CKG.alliedWith, entry.allied_with),
+            (CKG.supportedBy, entry.supported_by),
+        ):
             for other in ids:
                 if other in gaz.entries:
                     g.add((node, prop, entity_iri("actor", other)))
@@ -278,9 +290,13 @@ class ArticleGraph:
         for prop, value in ((CKG.actor1, event.actor1), (CKG.actor2, event.actor2), (CKG.place, event.place)):
             if value is not None:
                 g.add((e, prop, self.entity(value)))
-        for prop, values in ((CKG.assocActor1, event.assoc1), (CKG.assocActor2, event.assoc2),
-                             (CKG.party, event.parties), (CKG.mediator, event.mediators),
-                             (CKG.territoryAtStake, event.territory)):
+        for prop, values in (
+            (CKG.assocActor1, event.assoc1),
+            (CKG.assocActor2, event.assoc2),
+            (CKG.party, event.parties),
+            (CKG.mediator, event.mediators),
+            (CKG.territoryAtStake, event.territory),
+        ):
             for value in values:
                 g.add((e, prop, self.entity(value)))
         if event.place is not None:
@@ -361,5 +377,3 @@ def new_dataset() -> Dataset:
     ds = Dataset(default_union=True)
     bind(ds)
     return ds
-
-

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import ClassVar
 
 ARTICLE_SUFFIXES = (".txt", ".md", ".html", ".htm", ".jsonl")
 DEFAULT_MAX_BYTES = 20 * 1024 * 1024
@@ -70,8 +71,34 @@ def detect_language(text: str) -> str:
 class _TextExtractor(HTMLParser):
     """Visible text of an HTML page; scripts, styles and navigation dropped."""
 
-    SKIP = {"script", "style", "nav", "header", "footer", "aside", "noscript", "template", "form", "svg"}
-    BLOCK = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "article", "section", "blockquote"}
+    SKIP: ClassVar[set[str]] = {
+        "script",
+        "style",
+        "nav",
+        "header",
+        "footer",
+        "aside",
+        "noscript",
+        "template",
+        "form",
+        "svg",
+    }
+    BLOCK: ClassVar[set[str]] = {
+        "p",
+        "div",
+        "br",
+        "li",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "tr",
+        "article",
+        "section",
+        "blockquote",
+    }
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -163,15 +190,15 @@ def _finish(art: Article, meta: dict, date: dt.date | None, lang: str, where: st
     art.title = art.title or meta.get("title") or None
     chosen = lang if lang != "auto" else (meta.get("lang") or detect_language(art.text))
     if chosen not in LANGS:
-        raise IngestError(art.path, f"unknown language {chosen!r}; use one of {', '.join(LANGS)} or auto",
-                          art.record)
+        raise IngestError(art.path, f"unknown language {chosen!r}; use one of {', '.join(LANGS)} or auto", art.record)
     art.lang = chosen
     art.meta = {k: v for k, v in meta.items() if k not in {"text"}}
     return art
 
 
-def read_file(path: Path, date: dt.date | None = None, lang: str = "auto",
-              max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Article | IngestError]:
+def read_file(
+    path: Path, date: dt.date | None = None, lang: str = "auto", max_bytes: int = DEFAULT_MAX_BYTES
+) -> Iterator[Article | IngestError]:
     """Articles of one file; errors are yielded, not raised, so the caller can go on."""
     name = str(path)
     try:
@@ -253,8 +280,9 @@ def expand(paths: Iterable[str | Path]) -> Iterator[Path | IngestError]:
             yield IngestError(str(path), "no such file or folder")
 
 
-def read(paths: Iterable[str | Path], date: dt.date | None = None, lang: str = "auto",
-         max_bytes: int = DEFAULT_MAX_BYTES) -> Iterator[Article | IngestError]:
+def read(
+    paths: Iterable[str | Path], date: dt.date | None = None, lang: str = "auto", max_bytes: int = DEFAULT_MAX_BYTES
+) -> Iterator[Article | IngestError]:
     for item in expand(paths):
         if isinstance(item, IngestError):
             yield item

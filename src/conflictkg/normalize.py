@@ -20,13 +20,26 @@ from spacy.tokens import Doc, Token
 _DROP = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 _MAP = str.maketrans(
     {
-        "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا",  # alef with hamza or madda → bare alef
+        "أ": "ا",
+        "إ": "ا",
+        "آ": "ا",
+        "ٱ": "ا",  # alef with hamza or madda → bare alef
         "ة": "ه",  # ta marbuta
         "ى": "ي",  # alef maqsura
-        "ؤ": "ء", "ئ": "ء",  # hamza carriers: حلفاؤه / حلفائه → حلفاءه
-        "ک": "ك", "ی": "ي",  # Persian letters that leak into Arabic text
-        "٠": "0", "١": "1", "٢": "2", "٣": "3", "٤": "4",
-        "٥": "5", "٦": "6", "٧": "7", "٨": "8", "٩": "9",
+        "ؤ": "ء",
+        "ئ": "ء",  # hamza carriers: حلفاؤه / حلفائه → حلفاءه
+        "ک": "ك",
+        "ی": "ي",  # Persian letters that leak into Arabic text
+        "٠": "0",
+        "١": "1",
+        "٢": "2",
+        "٣": "3",
+        "٤": "4",
+        "٥": "5",
+        "٦": "6",
+        "٧": "7",
+        "٨": "8",
+        "٩": "9",
     }
 )
 _ARABIC = re.compile("[\u0600-\u06ff]")
@@ -45,6 +58,11 @@ def normalize(text: str) -> str:
     if not _ARABIC.search(text):
         return text.casefold()
     return text
+
+
+def strip_marks(text: str) -> str:
+    """Diacritics, tatweel and invisible marks removed; letters left as written."""
+    return _DROP.sub("", text)
 
 
 def strip_article(word: str) -> str:
@@ -66,7 +84,7 @@ def candidates(word: str) -> list[tuple[str, str]]:
             prefix = conj + prep
             if not word.startswith(prefix) or len(word) - len(prefix) < 2:
                 continue
-            rest = word[len(prefix):]
+            rest = word[len(prefix) :]
             if prep == "ل" and rest.startswith("ل") and len(rest) > 2:
                 rest = "ا" + rest  # لل = ل + ال
                 prefix += "ال"
@@ -76,6 +94,8 @@ def candidates(word: str) -> list[tuple[str, str]]:
     for key, prefix in stems:
         seen.setdefault(key, prefix)
     for key, prefix in stems:
+        if prefix.endswith("ال"):
+            continue  # a definite noun takes no pronoun suffix: «الموصلة» is not «الموصل» + «ة»
         for suffix in _SUFFIXES:
             # With a prefix gone too, a short stem is more likely a misreading («واحدة» ≠ و+أحد+ة).
             shortest = 4 if prefix.rstrip("ال") else 2

@@ -125,8 +125,9 @@ def render(result: QueryResult, fmt: str) -> str:
                     cell["datatype"] = term.datatype
                 b[var] = cell
             bindings.append(b)
-        return json.dumps({"head": {"vars": result.vars}, "results": {"bindings": bindings}},
-                          ensure_ascii=False, indent=2)
+        return json.dumps(
+            {"head": {"vars": result.vars}, "results": {"bindings": bindings}}, ensure_ascii=False, indent=2
+        )
     return _table(result)
 
 

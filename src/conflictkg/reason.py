@@ -18,10 +18,16 @@ from rdflib import OWL, RDF, RDFS, Graph, URIRef
 
 from .graph import CKG, RES, ontology
 
-_SCHEMA_PREDICATES = {RDFS.subClassOf, RDFS.subPropertyOf, OWL.inverseOf, RDFS.domain, RDFS.range,
-                      OWL.equivalentClass, OWL.equivalentProperty}
-_SCHEMA_TYPES = {OWL.TransitiveProperty, OWL.SymmetricProperty, OWL.ObjectProperty, OWL.DatatypeProperty,
-                 OWL.Class}
+_SCHEMA_PREDICATES = {
+    RDFS.subClassOf,
+    RDFS.subPropertyOf,
+    OWL.inverseOf,
+    RDFS.domain,
+    RDFS.range,
+    OWL.equivalentClass,
+    OWL.equivalentProperty,
+}
+_SCHEMA_TYPES = {OWL.TransitiveProperty, OWL.SymmetricProperty, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.Class}
 
 
 @dataclass
@@ -60,8 +66,9 @@ def closure(data: Graph, context: Graph | None = None) -> Graph:
     work += data
     if context is not None:
         work += context
-    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, rdfs_closure=False, axiomatic_triples=False,
-                           datatype_axioms=False).expand(work)
+    owlrl.DeductiveClosure(
+        owlrl.OWLRL_Semantics, rdfs_closure=False, axiomatic_triples=False, datatype_axioms=False
+    ).expand(work)
     # With a context, only what the article's own resources take part in is the article's to keep.
     own = set(data.subjects()) if context is not None else None
     out = Graph()

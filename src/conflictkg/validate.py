@@ -51,11 +51,13 @@ def _short(node: Node | None) -> str | None:
     if node is None:
         return None
     text = str(node)
-    for prefix, ns in (("res:", "https://w3id.org/conflictkg/resource/"),
-                       ("ckg:", "https://w3id.org/conflictkg/ontology#"),
-                       ("ckgsh:", "https://w3id.org/conflictkg/shapes#")):
+    for prefix, ns in (
+        ("res:", "https://w3id.org/conflictkg/resource/"),
+        ("ckg:", "https://w3id.org/conflictkg/ontology#"),
+        ("ckgsh:", "https://w3id.org/conflictkg/shapes#"),
+    ):
         if text.startswith(ns):
-            return prefix + text[len(ns):]
+            return prefix + text[len(ns) :]
     return text
 
 
@@ -73,28 +75,40 @@ def _shape_name(node: Node | None) -> str:
 
 def validate(data: Graph, label: str = "graph", ont_graph: Graph | None = None, inference: str = "none") -> Report:
     conforms, results_graph, _ = pyshacl.validate(
-        data, shacl_graph=shapes(), ont_graph=ont_graph, inference=inference,
-        abort_on_first=False, allow_warnings=True, meta_shacl=False, advanced=False, debug=False,
+        data,
+        shacl_graph=shapes(),
+        ont_graph=ont_graph,
+        inference=inference,
+        abort_on_first=False,
+        allow_warnings=True,
+        meta_shacl=False,
+        advanced=False,
+        debug=False,
     )
     results = []
     for r in results_graph.subjects(RDF.type, SH.ValidationResult):
         severity = results_graph.value(r, SH.resultSeverity)
-        results.append(Result(
-            focus=_short(results_graph.value(r, SH.focusNode)) or "",
-            path=_short(results_graph.value(r, SH.resultPath)),
-            value=_short(results_graph.value(r, SH.value)),
-            message=str(results_graph.value(r, SH.resultMessage) or "constraint not met"),
-            severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
-            shape=_shape_name(results_graph.value(r, SH.sourceShape)),
-        ))
+        results.append(
+            Result(
+                focus=_short(results_graph.value(r, SH.focusNode)) or "",
+                path=_short(results_graph.value(r, SH.resultPath)),
+                value=_short(results_graph.value(r, SH.value)),
+                message=str(results_graph.value(r, SH.resultMessage) or "constraint not met"),
+                severity=str(severity).rsplit("#", 1)[-1] if severity else "Violation",
+                shape=_shape_name(results_graph.value(r, SH.sourceShape)),
+            )
+        )
     results.sort(key=lambda r: (r.focus, r.shape, r.path or "", r.message))
     return Report(label=label, conforms=bool(conforms), results=results, graph=results_graph)
 
 
 def render(reports: list[Report], fmt: str) -> str:
     if fmt == "json":
-        return json.dumps([{"file": r.label, "conforms": r.conforms, "results": [asdict(x) for x in r.results]}
-                           for r in reports], ensure_ascii=False, indent=2)
+        return json.dumps(
+            [{"file": r.label, "conforms": r.conforms, "results": [asdict(x) for x in r.results]} for r in reports],
+            ensure_ascii=False,
+            indent=2,
+        )
     if fmt == "junit":
         return _junit(reports)
     if fmt == "turtle":
@@ -130,11 +144,18 @@ def _junit(reports: list[Report]) -> str:
             body = escape(f"{x.focus} {x.path or ''} {x.value or ''}: {x.message}")
             if x.severity == "Violation":
                 failures += 1
-                cases.append(f'  <testcase classname="conflictkg.shacl" name={name}>'
-                             f'<failure message={quoteattr(x.message)}>{body}</failure></testcase>')
+                cases.append(
+                    f'  <testcase classname="conflictkg.shacl" name={name}>'
+                    f"<failure message={quoteattr(x.message)}>{body}</failure></testcase>"
+                )
             else:
-                cases.append(f'  <testcase classname="conflictkg.shacl" name={name}>'
-                             f'<system-out>{escape(x.severity)}: {body}</system-out></testcase>')
-    return ('<?xml version="1.0" encoding="UTF-8"?>\n'
-            f'<testsuite name="conflictkg SHACL" tests="{len(cases)}" failures="{failures}" errors="0">\n'
-            + "\n".join(cases) + "\n</testsuite>\n")
+                cases.append(
+                    f'  <testcase classname="conflictkg.shacl" name={name}>'
+                    f"<system-out>{escape(x.severity)}: {body}</system-out></testcase>"
+                )
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        f'<testsuite name="conflictkg SHACL" tests="{len(cases)}" failures="{failures}" errors="0">\n'
+        + "\n".join(cases)
+        + "\n</testsuite>\n"
+    )
