@@ -492,7 +492,7 @@ class EventAssembler:
                     text=_without_proclitics(span),
                     id=None,
                     type=cfg["type"],
-                    cue=cue.text,
+                    cue=_without_proclitics(cue),
                     located_in=located_in,
                 )
             )

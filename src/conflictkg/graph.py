@@ -241,7 +241,7 @@ class ArticleGraph:
         g.add((node, RDFS.label, Literal(m.text, lang=lang)))
         g.add((node, CKG.inGazetteer, Literal(False)))
         if m.cue:
-            g.add((node, CKG.cueWord, Literal(norm.strip_article(norm.normalize(m.cue)), lang=lang)))
+            g.add((node, CKG.cueWord, Literal(m.cue, lang=lang)))
         if m.located_in:
             parent = entity_iri("place", m.located_in)
             self.referenced.add(parent)
