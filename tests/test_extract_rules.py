@@ -100,3 +100,41 @@ def test_offsets_point_at_the_original_characters():
     e = only(text)
     assert text[e.char_start : e.char_end].startswith("وسيطرتْ «قوات")  # whole tokens, diacritics kept
     assert "التنكِ" in text[e.char_start : e.char_end]
+
+
+# English: the same ontology, gazetteer, status and attribution logic with English words (patterns/en.yaml).
+
+
+def en_only(text: str):
+    found = extract(text, "en")._.events
+    assert len(found) == 1, [(e.cls, e.status) for e in found]
+    return found[0]
+
+
+@pytest.mark.parametrize(
+    ("text", "status"),
+    [
+        ("The SDF took Hajin.", "completed"),
+        ("The SDF did not take Hajin.", "denied"),
+        ("The SDF may take Hajin within days.", "possible"),
+        ("The SDF is preparing to storm Hajin.", "planned"),
+    ],
+)
+def test_english_status(text, status):
+    e = en_only(text)
+    assert (e.status, en(e.actor1), en(e.place)) == (status, "Syrian Democratic Forces", "Hajin")
+
+
+def test_english_attribution_at_the_end_of_the_sentence_and_weekday():
+    e = en_only(
+        "The Syrian Democratic Forces took the Al-Tanak oil field on Tuesday, a spokesman for the coalition said."
+    )
+    assert e.attribution is not None and e.attribution.source.role_en == "spokesman"
+    assert e.attribution.source.affiliation == "us-led-coalition"
+    assert (e.weekday, e.time_precision) == (2, 1)
+
+
+def test_english_unknown_town_by_cue():
+    e = en_only("Government forces recaptured the town of Al-Hamdan yesterday.")
+    assert e.place.id is None and e.place.text == "town of Al-Hamdan"
+    assert e.actor1.id is None  # «government forces» of an unknown country stays unresolved, not guessed

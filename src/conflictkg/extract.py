@@ -165,6 +165,10 @@ class Matcher:
         kn = knowledge(lang)
         normalizer = norm.Normalizer(kn.lexicon)
         self.entities = _phrase_matcher(nlp, normalizer, kn.entity_phrases)
+        self.acronyms = {
+            key: {n.casefold() for n in names if n.isupper() and len(n) <= 4}
+            for key, names in kn.entity_phrases.items()
+        }
         # Entries whose one-word Arabic names all end in ta marbuta.
         self.ends_in_ta_marbuta = {
             key
@@ -186,6 +190,7 @@ class Matcher:
             for k, s, e in self.entities(doc)
             if self._article_agrees(doc[s], doc.vocab.strings[k])
             and not (e - s == 1 and self._ta_marbuta_clash(doc[s], doc.vocab.strings[k]))
+            and not (e - s == 1 and self._lowercase_acronym(doc[s], doc.vocab.strings[k]))
         ]
         doc.spans["entities"] = spacy.util.filter_spans(found)  # longest name wins
         doc.spans["cues"] = [Span(doc, s, e, label=doc.vocab.strings[k]) for k, s, e in self.cues(doc)]
@@ -198,6 +203,10 @@ class Matcher:
             return True
         allowed = self.definite.get(key)
         return allowed is None or first.norm_ in allowed
+
+    def _lowercase_acronym(self, token: Token, key: str) -> bool:
+        """«is» is not «IS»: a short acronym matches only when written in capitals."""
+        return token.text.casefold() in self.acronyms.get(key, ()) and not token.text.isupper()
 
     def _ta_marbuta_clash(self, token: Token, key: str) -> bool:
         """«في حديثه» ("in his talk") is not the town «حديثة»: a one-word name spelt with ة does not
@@ -460,7 +469,7 @@ class EventAssembler:
                 ends_at = {_lexicon_key(w) for w in cfg.get("name_ends_at") or []}
                 while i < len(doc) and i - cue.end < max_tokens:
                     token = doc[i]
-                    if token.is_punct or token.is_space or token.like_num:
+                    if (token.is_punct and token.text != "-") or token.is_space or token.like_num:
                         break
                     if i > cue.end and token._.clitics.startswith(("و", "ف")):
                         break  # «ومنطقة …»: a new conjunct
@@ -474,7 +483,10 @@ class EventAssembler:
                     if self._in_list("name_stopwords", i) or i in taken:
                         break
                     if self.pat.get("name_requires_capital") and not token.text[:1].isupper():
-                        break
+                        # «Al-Hamdan»: a hyphen between capitalised parts stays inside the name
+                        joined = token.text == "-" and i + 1 < len(doc) and doc[i + 1].text[:1].isupper()
+                        if not joined:
+                            break
                     i += 1
                 name_end = i
             if name_end <= cue.end or (located_in is None and name_end == cue.end):
@@ -865,11 +877,14 @@ class EventAssembler:
         opens_report = any(first.end <= s.start <= reach_end for s in self.lists.get("complementizers", ())) or any(
             t.text == ":" for t in self.doc[first.end : reach_end]
         )
-        end = sent.end
+        start, end = first.start, sent.end
         if not opens_report:
-            comma = next((t.i for t in self.doc[first.end : sent.end] if t.text in "،,"), None)
-            end = comma if comma is not None else sent.end
-        return [(first.start, end, attribution)], attribution
+            if not any(first.end <= t.start < sent.end for t in self.triggers):
+                start = sent.start  # «…, a spokesman said.»: the report closes the sentence and covers it
+            else:
+                comma = next((t.i for t in self.doc[first.end : sent.end] if t.text in "،,"), None)
+                end = comma if comma is not None else sent.end
+        return [(start, end, attribution)], attribution
 
     def _role_source(self, role: Mention) -> Mention:
         """«قيادي ميداني في «الحشد الشعبي»» → a field commander of the PMF."""
