@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import click
+from rdflib import Graph
 from rich.console import Console
 
 from . import __version__, ingest
@@ -225,8 +226,8 @@ def validate(files: Sequence[Path], fmt: str, inference: str) -> None:
             ds = read_rdf([path])
         except ExportError as exc:
             fail(str(exc))
-        union = ds.graph(ds.default_graph.identifier).__class__()
-        for t in ds.triples((None, None, None)):
+        union = Graph()
+        for t in ds.triples((None, None, None)):  # every named graph, merged
             union.add(t)
         reports.append(v.validate(union, label=str(path), ont_graph=ontology(), inference=inference))
     click.echo(v.render(reports, fmt))

@@ -7,6 +7,7 @@ so the same input always gives the same graph (see docs/rdf-model.md).
 from __future__ import annotations
 
 import datetime as dt
+import re
 from functools import cache
 from urllib.parse import quote
 
@@ -41,6 +42,7 @@ PREFIXES = {
     "wd": WD,
 }
 STATUS = {s: CKG[s.capitalize()] for s in ("completed", "ongoing", "planned", "possible", "denied")}
+_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^\s<>\"{}|\\^`]+$")
 KIND_PATH = {"place": "place", "actor": "actor", "source": "source"}
 
 
@@ -190,8 +192,10 @@ class ArticleGraph:
             publisher = self._find_source(art.source)
             if publisher is not None:
                 g.add((a, DCTERMS.publisher, publisher))
-        if art.url:
+        if art.url and _IRI.match(art.url):
             g.add((a, PROV.hadPrimarySource, URIRef(art.url)))
+        elif art.url:
+            g.add((a, DCTERMS.bibliographicCitation, Literal(art.url)))  # not an IRI: kept as text
         if art.title:
             g.add((a, DCTERMS.title, Literal(art.title)))
 
