@@ -76,3 +76,21 @@ def test_validate_cli_exit_codes_and_formats(tmp_path):
 def test_the_built_example_conforms(example_build):
     result = run_cli("validate", example_build / "graph.trig", "--inference", "none")
     assert result.exit_code == 0, result.output
+
+
+def test_prepared_sparql_gives_pyshacls_own_results(example_build):
+    """The parse-once speed-up in validate.py changes no verdict and no result."""
+    from rdflib import Dataset
+
+    from conflictkg.validate import _validate
+
+    fixtures = sorted(FIXTURES.glob("*.ttl"))
+    ds = Dataset(default_union=True)
+    ds.parse(example_build / "graph.trig", format="trig")
+    example = Graph()
+    for t in ds.triples((None, None, None)):
+        example.add(t)
+    for label, data in [(p.name, Graph().parse(p)) for p in fixtures] + [("example", example)]:
+        fast = validate(data, label=label, ont_graph=ontology())
+        plain = _validate(data, label, ontology(), "none")
+        assert (fast.conforms, fast.results) == (plain.conforms, plain.results), label

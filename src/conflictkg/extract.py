@@ -339,7 +339,6 @@ class EventAssembler:
         self.gaz = kn.gazetteer
         self.triggers_cfg = {t["class"]: t for t in self.pat.get("triggers", [])}
         self.lists: dict[str, list[Span]] = {}
-        self.cues_at: dict[int, list[Span]] = {}
         self.status_cues: list[tuple[str, Span]] = []
         self.time_cues: list[tuple[dict, Span]] = []
         self.place_cues: list[tuple[dict, Span]] = []
@@ -358,6 +357,12 @@ class EventAssembler:
                 self.time_cues.append(({"weekday": int(parts[1]), "precision": 1}, span))
             elif parts[0] == "place_cue":
                 self.place_cues.append((self.pat["place_cues"][int(parts[1])], span))
+        # Which word lists cover each token, so that position checks are lookups.
+        self.token_lists: list[set[str]] = [set() for _ in doc]
+        for name, spans in self.lists.items():
+            for span in spans:
+                for i in range(span.start, span.end):
+                    self.token_lists[i].add(name)
         self.mentions = [self._mention(s) for s in doc.spans["entities"]]
         self.mentions += self._unresolved_places()
         self.mentions.sort(key=lambda m: m.start)
@@ -367,11 +372,8 @@ class EventAssembler:
 
     # ---- helpers over token positions
 
-    def _in_list(self, name: str, i: int) -> Span | None:
-        for span in self.lists.get(name, ()):
-            if span.start <= i < span.end:
-                return span
-        return None
+    def _in_list(self, name: str, i: int) -> bool:
+        return name in self.token_lists[i]
 
     def _any_in(self, name: str, lo: int, hi: int) -> bool:
         return any(lo <= s.start and s.end <= hi for s in self.lists.get(name, ()))
@@ -522,7 +524,6 @@ class EventAssembler:
                 continue  # «من دون قتال»: a manner, not an event
             cfg = self.triggers_cfg[cls]
             near = list(cfg.get("requires_near") or [])
-            near += list((cfg.get("requires_near_for") or {}).get(span.text, []))
             for form, extra in (cfg.get("requires_near_for") or {}).items():
                 if _lexicon_key(form) == span[0].norm_:
                     near += list(extra)
