@@ -110,3 +110,31 @@ def test_article_node_carries_text_and_length():
     (built,) = build([EXAMPLES]).built
     a = URIRef(RES["article/000_ad6e347ce071d57d"])
     assert built.graph.value(a, CKG.charCount) == Literal(len(built.article.text))
+
+
+def test_proportionate_reasoning_equals_owlrl_full_closure_on_our_resources():
+    """Feeding owlrl only the triples our schema's rules can use changes no entailment about our resources."""
+    import owlrl
+    from rdflib import Graph
+
+    from conflictkg.graph import context_for, gazetteer_graph, ontology
+    from conflictkg.reason import _keep, gazetteer_inferred, reason
+
+    (built,) = build([EXAMPLES]).built
+    refs = {
+        o
+        for o in built.graph.objects()
+        if isinstance(o, URIRef) and "/resource/" in o and any(k in o for k in ("/place/", "/actor/", "/source/"))
+    }
+    context = context_for(refs, gazetteer_graph() + gazetteer_inferred())
+    ours = reason(built.graph, context)
+    full = Graph()
+    full += ontology()
+    full += built.graph
+    full += context
+    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(full)
+    own = set(built.graph.subjects())
+    reference = {
+        t for t in full if t not in built.graph and t not in context and _keep(*t) and (t[0] in own or t[2] in own)
+    }
+    assert set(ours) == reference

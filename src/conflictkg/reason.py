@@ -49,6 +49,34 @@ def schema() -> Graph:
     return g
 
 
+@cache
+def _schema_properties() -> frozenset:
+    """Properties some schema axiom speaks of: only triples using them (or rdf:type) can fire a rule."""
+    g = schema()
+    props = set()
+    for p in (RDFS.subPropertyOf, OWL.inverseOf, RDFS.domain, RDFS.range, OWL.equivalentProperty):
+        for s, o in g.subject_objects(p):
+            props.add(s)
+            if p in (RDFS.subPropertyOf, OWL.inverseOf, OWL.equivalentProperty):
+                props.add(o)
+    for kind in (OWL.TransitiveProperty, OWL.SymmetricProperty):
+        props.update(g.subjects(RDF.type, kind))
+    return frozenset(props)
+
+
+def relevant(g: Graph) -> Graph:
+    """The triples of g that OWL RL rules over our schema can use: types and schema properties.
+
+    Labels, quotes, coordinates and the article text take part in no rule of this schema (it has no
+    functional, keyed, sameAs or class-expression axioms), so leaving them out changes no entailment."""
+    props = _schema_properties()
+    out = Graph()
+    for t in g:
+        if t[1] == RDF.type or t[1] in props:
+            out.add(t)
+    return out
+
+
 def _keep(s, p, o) -> bool:
     if not isinstance(s, URIRef) or not str(s).startswith(str(RES)):
         return False  # only facts about our resources, not about the schema
@@ -63,9 +91,9 @@ def closure(data: Graph, context: Graph | None = None) -> Graph:
     """What OWL RL adds to ``data`` (and ``context``) beyond both, filtered to our resources."""
     work = Graph()
     work += schema()
-    work += data
+    work += relevant(data)
     if context is not None:
-        work += context
+        work += relevant(context)
     owlrl.DeductiveClosure(
         owlrl.OWLRL_Semantics, rdfs_closure=False, axiomatic_triples=False, datatype_axioms=False
     ).expand(work)
