@@ -18,7 +18,6 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import cache
-from pathlib import Path
 
 import spacy
 import yaml
@@ -513,7 +512,7 @@ class EventAssembler:
         # An unresolved facility named after a known place replaces that place as a mention.
         inner = {(m.start, m.end) for m in out}
         self.mentions = [m for m in self.mentions if not any(s <= m.start and m.end <= e for s, e in inner)]
-        return spacy_filter(out)
+        return _longest_mentions(out)
 
     def _triggers(self, raw: list[tuple[str, str, Span]], covered: set[int]) -> list[_Trigger]:
         out = []
@@ -943,7 +942,7 @@ def _copy(event: Event, **changes) -> Event:
     return replace(event, **{**fresh, **changes})
 
 
-def spacy_filter(mentions: list[Mention]) -> list[Mention]:
+def _longest_mentions(mentions: list[Mention]) -> list[Mention]:
     """Longest non-overlapping mentions, as spacy.util.filter_spans does for spans."""
     out: list[Mention] = []
     for m in sorted(mentions, key=lambda m: (-(m.end - m.start), m.start)):
@@ -983,10 +982,3 @@ def extract(text: str, lang: str = "ar") -> Doc:
 
 def extract_many(texts: Iterable[str], lang: str = "ar", batch_size: int = 16) -> Iterator[Doc]:
     yield from pipeline(lang).pipe(texts, batch_size=batch_size)
-
-
-def pipeline_config_path() -> Path:
-    return data_dir("patterns") / "pipeline.cfg"
-
-
-__all__ = ["STATUSES", "Attribution", "Event", "Mention", "Token", "extract", "extract_many", "knowledge", "pipeline"]

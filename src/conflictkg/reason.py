@@ -10,13 +10,12 @@ that owlrl derives, only the entailments about our resources are kept (no
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cache
 
 import owlrl
 from rdflib import OWL, RDF, RDFS, Graph, URIRef
 
-from .graph import CKG, RES, ontology
+from .graph import RES, ontology
 
 _SCHEMA_PREDICATES = {
     RDFS.subClassOf,
@@ -28,15 +27,6 @@ _SCHEMA_PREDICATES = {
     OWL.equivalentProperty,
 }
 _SCHEMA_TYPES = {OWL.TransitiveProperty, OWL.SymmetricProperty, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.Class}
-
-
-@dataclass
-class Inference:
-    triples: Graph
-    seconds: float = 0.0
-
-    def __len__(self) -> int:
-        return len(self.triples)
 
 
 @cache
@@ -119,6 +109,3 @@ def gazetteer_inferred() -> Graph:
 def reason(article: Graph, context: Graph) -> Graph:
     """Entailments of one article, given the (already closed) gazetteer context it points at."""
     return closure(article, context)
-
-
-__all__ = ["CKG", "Inference", "closure", "gazetteer_inferred", "reason", "schema"]
