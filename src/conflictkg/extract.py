@@ -31,6 +31,7 @@ from .gazetteer import Gazetteer
 from .gazetteer import load as load_gazetteer
 from .resources import data_dir
 
+_ARABIC_RE = re.compile("[\u0600-\u06ff]")
 STATUSES = ("completed", "ongoing", "planned", "possible", "denied")
 FACTUAL = frozenset({"completed", "ongoing"})
 # Word lists from the patterns file matched as phrases and kept in doc.spans.
@@ -119,7 +120,15 @@ def knowledge(lang: str = "ar") -> Knowledge:
     for cue in patterns.get("place_cues", []):
         near += list(cue.get("name_ends_at") or [])
     words = {*_words(p for ps in entity.values() for p in ps), *_words(p for ps in cues.values() for p in ps), *near}
-    lexicon = frozenset(k for k in (_lexicon_key(w) for w in words) if k)
+    keys = {k for k in (_lexicon_key(w) for w in words) if k}
+    # A name written with a clitic («للأنبار», «لدير») must not teach the normalizer that the clitic
+    # form is a word of its own: it would then never peel that clitic anywhere in the text.
+    clitic_forms = {
+        k
+        for w in words
+        if (k := _lexicon_key(w)) and any(r in keys for r in norm.proclitic_readings(norm.normalize(w)))
+    }
+    lexicon = frozenset(keys - clitic_forms)
     return Knowledge(lang, gaz, patterns, lexicon, entity, cues)
 
 
@@ -175,12 +184,14 @@ class Matcher:
             if (single := [n for n in names if len(n.split()) == 1 and re.search("[\u0600-\u06ff]", n)])
             and all(n.endswith("ة") for n in single)
         }
-        # For each gazetteer entry, the first words that its names write with the article.
+        # For each gazetteer entry, the first words its Arabic names write with the article, and without.
         self.definite: dict[str, set[str]] = {}
+        self.indefinite: dict[str, set[str]] = {}
         for key, names in kn.entity_phrases.items():
             if key.startswith(("place|", "actor|", "source|")):
-                firsts = (norm.normalize(n.split()[0]) for n in names if n.split())
+                firsts = [norm.normalize(n.split()[0]) for n in names if n.split() and _ARABIC_RE.search(n)]
                 self.definite[key] = {norm.strip_article(w) for w in firsts if w.startswith("ال")}
+                self.indefinite[key] = {norm.key_for(w, kn.lexicon)[0] for w in firsts if not w.startswith("ال")}
         self.cues = _phrase_matcher(nlp, normalizer, kn.cue_phrases)
 
     def __call__(self, doc: Doc) -> Doc:
@@ -196,11 +207,12 @@ class Matcher:
         return doc
 
     def _article_agrees(self, first: Token, key: str) -> bool:
-        """«السورية» is the adjective, not the country «سورية»: a name written without the article
-        does not match a word that carries it."""
-        if "ال" not in first._.clitics:
+        """«السورية» is the adjective, not the country «سورية», and «صور» ("pictures") is not the town
+        «الصور»: an Arabic name matches a word only when both carry the article or neither does."""
+        if not _ARABIC_RE.search(first.text):
             return True
-        allowed = self.definite.get(key)
+        definite = "ال" in first._.clitics
+        allowed = (self.definite if definite else self.indefinite).get(key)
         return allowed is None or first.norm_ in allowed
 
     def _lowercase_acronym(self, token: Token, key: str) -> bool:

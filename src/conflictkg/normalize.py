@@ -69,6 +69,15 @@ def strip_article(word: str) -> str:
     return word[2:] if word.startswith("ال") and len(word) > 3 else word
 
 
+def proclitic_readings(word: str) -> list[str]:
+    """Keys of a normalized word with a proclitic peeled off («لدير» → «دير»), without suffix readings."""
+    return [
+        key
+        for key, prefix in candidates(word)
+        if prefix and not prefix.endswith("ال") and len(key) >= 3 and key != strip_article(word)
+    ][:4]
+
+
 def candidates(word: str) -> list[tuple[str, str]]:
     """(key, proclitics) readings of one normalized token, least stripped first.
 
