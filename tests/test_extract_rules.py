@@ -138,3 +138,45 @@ def test_english_unknown_town_by_cue():
     e = en_only("Government forces recaptured the town of Al-Hamdan yesterday.")
     assert e.place.id is None and e.place.text == "town of Al-Hamdan"
     assert e.actor1.id is None  # «government forces» of an unknown country stays unresolved, not guessed
+
+
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        (
+            "أعلنت وزارة الدفاع الروسية أن الجيش السوري استعاد السيطرة على مدينة الميادين بالكامل.",
+            ("TerritoryRegained", "completed", "Syrian Arab Army", None, "Mayadin"),
+        ),
+        (
+            "وذكر المرصد السوري لحقوق الإنسان أن اشتباكات عنيفة اندلعت بين قسد وعناصر داعش في محيط بلدة هجين.",
+            ("ArmedClash", "ongoing", "Syrian Democratic Forces", "Islamic State", "Hajin"),
+        ),
+        (
+            "نفى مصدر عسكري عراقي الأنباء عن دخول القوات العراقية إلى مدينة القائم.",
+            ("TerritoryTaken", "denied", "Iraqi Security Forces", None, "Al-Qa'im, Iraq"),
+        ),
+        (
+            "من المرجح أن تبدأ قوات سوريا الديمقراطية هجوماً على حقل كونيكو للغاز خلال الأيام المقبلة.",
+            ("ArmedClash", "possible", "Syrian Democratic Forces", None, "Conoco gas field"),
+        ),
+        (
+            "وسلّم تنظيم داعش مدينة الرقة إلى قوات سوريا الديمقراطية بموجب اتفاق رعاه وجهاء العشائر.",
+            ("TerritoryHandover", "completed", "Islamic State", "Syrian Democratic Forces", "Raqqa"),
+        ),
+    ],
+)
+def test_sentences_in_other_outlets_styles(text, want):
+    e = only(text)
+    assert (e.cls, e.status, en(e.actor1), en(e.actor2), en(e.place)) == want
+
+
+def test_sources_named_in_other_styles():
+    assert (
+        en(
+            only(
+                "وذكر المرصد السوري لحقوق الإنسان أن اشتباكات عنيفة اندلعت بين قسد وعناصر داعش في محيط بلدة هجين."
+            ).attribution.source
+        )
+        == "Syrian Observatory for Human Rights"
+    )
+    assert only("نفى مصدر عسكري عراقي الأنباء عن دخول القوات العراقية إلى مدينة القائم.").attribution is not None

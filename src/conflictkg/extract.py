@@ -54,6 +54,8 @@ _WORD_LISTS = (
     "relative_words",
     "suppressors",
     "conjunctions",
+    "between_cues",
+    "recipient_cues",
 )
 
 
@@ -687,6 +689,8 @@ class EventAssembler:
                 side2.append(m)
             elif not side1 or self._joined(side1[-1], m):
                 side1.append(m)
+        if len(side1) > 1 and not side2 and self._any_in("between_cues", trig.end, side1[0].start):
+            side1, side2 = side1[:1], side1[1:]  # «اشتباكات بين قسد وداعش»: two sides, not one
         if not side1:
             clause_lo = self._clause_start(trig.start, sent, subject=True)
             in_clause = [
@@ -710,6 +714,17 @@ class EventAssembler:
             elif before:
                 side1 = self._with_joined(before[0], actors, trig.start)
         return side1, [m for m in side2 if m not in side1], mediators, after
+
+    def _recipients(self, lo: int, hi: int, sent: Span) -> list[Mention]:
+        """«… مدينة الرقة إلى قوات سوريا الديمقراطية»: the actor a place is handed to."""
+        for m in self.mentions:
+            if m.kind == "actor" and lo <= m.start < min(hi, sent.end):
+                if self._any_in("recipient_cues", self._words_back(m.start, 2, sent), m.start + 1) or (
+                    "ل" in self.doc[m.start]._.clitics
+                ):
+                    return [m]
+                return []
+        return []
 
     def _in_closed_relative(self, m: Mention, lo: int, trigger: int) -> bool:
         """«التي يقترب منها الجيش السوري، عبر رفع سواتر»: the army belongs to the relative clause only."""
@@ -806,6 +821,8 @@ class EventAssembler:
             _parties_as_sides(event)
             event.char_start, event.char_end = self._evidence([trig.start, trig.end], parties + mediators, sent)
             return [event]
+        if places and not side2 and self.triggers_cfg[trig.cls].get("recipient_role") == "actor2":
+            side2 = self._recipients(places[-1][0].end, nxt, sent)
         out = []
         for place, precision, outskirts in places:
             cls = trig.cls

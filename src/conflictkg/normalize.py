@@ -43,6 +43,7 @@ _MAP = str.maketrans(
     }
 )
 _ARABIC = re.compile("[\u0600-\u06ff]")
+_TANWEEN_ALEF = re.compile("(\u064b\u0627|\u0627\u064b)$")
 
 # Proclitics: conjunction, then preposition or future marker, then the article.
 _CONJ = ("", "و", "ف")
@@ -121,6 +122,8 @@ def key_for(word: str, lexicon: Iterable[str] | Callable[[str], bool]) -> tuple[
     known = lexicon if callable(lexicon) else lexicon.__contains__
     norm = normalize(word)
     readings = candidates(norm)
+    if _TANWEEN_ALEF.search(word) and norm.endswith("ا"):
+        readings += candidates(norm[:-1])  # «هجوماً»: the alef carries the accusative tanween
     for key, prefix in readings:
         if known(key):
             return key, prefix
