@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal
 from functools import cache
 from urllib.parse import quote
 
@@ -108,6 +109,13 @@ def acled_concept(cls_name: str, actor_type: str | None) -> URIRef | None:
     return onto.value(cls, CKG.acledMatch)  # type: ignore[return-value]
 
 
+def _decimal(value: float) -> str:
+    """Shortest lexical form that stays a decimal in Turtle («35.0», «40.163»), so a graph read back
+    from TriG has the same literals as the one written."""
+    text = format(Decimal(f"{value:.4f}").normalize(), "f")
+    return text if "." in text else f"{text}.0"
+
+
 def _labels(g: Graph, node: URIRef, entry: Entry) -> None:
     g.add((node, RDFS.label, Literal(entry.en, lang="en")))
     g.add((node, SKOS.prefLabel, Literal(entry.en, lang="en")))
@@ -135,12 +143,13 @@ def gazetteer_graph() -> Graph:
             prop = CKG.locatedIn if is_a(entry.type, "Facility") else CKG.partOf
             g.add((node, prop, entity_iri("place", entry.part_of)))
         if entry.lat is not None and entry.lon is not None:
-            g.add((node, WGS.lat, Literal(f"{entry.lat:.4f}", datatype=XSD.decimal)))
-            g.add((node, WGS.long, Literal(f"{entry.lon:.4f}", datatype=XSD.decimal)))
+            lat, lon = _decimal(entry.lat), _decimal(entry.lon)
+            g.add((node, WGS.lat, Literal(lat, datatype=XSD.decimal)))
+            g.add((node, WGS.long, Literal(lon, datatype=XSD.decimal)))
             geom = RES[f"geometry/{entry.id}"]
             g.add((node, GEO.hasGeometry, geom))
             g.add((geom, RDF.type, GEO.Geometry))
-            g.add((geom, GEO.asWKT, Literal(f"POINT({entry.lon:.4f} {entry.lat:.4f})", datatype=GEO.wktLiteral)))
+            g.add((geom, GEO.asWKT, Literal(f"POINT({lon} {lat})", datatype=GEO.wktLiteral)))
         if entry.country and entry.country in gaz.entries:
             g.add((node, CKG.country, entity_iri("place", entry.country)))
         for prop, ids in (
