@@ -18,8 +18,8 @@ def events(text: str):
     return extract(text)._.events
 
 
-def only(text: str, cls: str | None = None):
-    found = [e for e in events(text) if cls is None or e.cls == cls]
+def only(text: str, cls: str | None = None, lang: str = "ar"):
+    found = [e for e in extract(text, lang)._.events if cls is None or e.cls == cls]
     assert len(found) == 1, [(e.cls, e.status, en(e.place)) for e in found]
     return found[0]
 
@@ -105,12 +105,6 @@ def test_offsets_point_at_the_original_characters():
 # English: the same ontology, gazetteer, status and attribution logic with English words (patterns/en.yaml).
 
 
-def en_only(text: str):
-    found = extract(text, "en")._.events
-    assert len(found) == 1, [(e.cls, e.status) for e in found]
-    return found[0]
-
-
 @pytest.mark.parametrize(
     ("text", "status"),
     [
@@ -121,13 +115,14 @@ def en_only(text: str):
     ],
 )
 def test_english_status(text, status):
-    e = en_only(text)
+    e = only(text, lang="en")
     assert (e.status, en(e.actor1), en(e.place)) == (status, "Syrian Democratic Forces", "Hajin")
 
 
 def test_english_attribution_at_the_end_of_the_sentence_and_weekday():
-    e = en_only(
-        "The Syrian Democratic Forces took the Al-Tanak oil field on Tuesday, a spokesman for the coalition said."
+    e = only(
+        "The Syrian Democratic Forces took the Al-Tanak oil field on Tuesday, a spokesman for the coalition said.",
+        lang="en",
     )
     assert e.attribution is not None and e.attribution.source.role_en == "spokesman"
     assert e.attribution.source.affiliation == "us-led-coalition"
@@ -135,7 +130,7 @@ def test_english_attribution_at_the_end_of_the_sentence_and_weekday():
 
 
 def test_english_unknown_town_by_cue():
-    e = en_only("Government forces recaptured the town of Al-Hamdan yesterday.")
+    e = only("Government forces recaptured the town of Al-Hamdan yesterday.", lang="en")
     assert e.place.id is None and e.place.text == "town of Al-Hamdan"
     assert e.actor1.id is None  # «government forces» of an unknown country stays unresolved, not guessed
 

@@ -120,8 +120,8 @@ def build(
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from .build import Rejection, graphs_of, write_rejections
     from .build import build as run_build
-    from .build import graphs_of, write_rejections
     from .events import events_table, write_events
 
     try:
@@ -139,8 +139,6 @@ def build(
     )
 
     def on_article(item) -> None:
-        from .build import Rejection
-
         if isinstance(item, Rejection):
             err.print(f"[yellow]rejected:[/] {item}", soft_wrap=True)
         progress.advance(task)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Container, Iterable
 
 from spacy.language import Language
 from spacy.tokens import Doc, Token
@@ -117,15 +117,14 @@ def candidates(word: str) -> list[tuple[str, str]]:
     return list(seen.items())
 
 
-def key_for(word: str, lexicon: Iterable[str] | Callable[[str], bool]) -> tuple[str, str]:
+def key_for(word: str, lexicon: Container[str]) -> tuple[str, str]:
     """The key of the first reading that the lexicon knows, else the plain form."""
-    known = lexicon if callable(lexicon) else lexicon.__contains__
     norm = normalize(word)
     readings = candidates(norm)
     if _TANWEEN_ALEF.search(word) and norm.endswith("ا"):
         readings += candidates(norm[:-1])  # «هجوماً»: the alef carries the accusative tanween
     for key, prefix in readings:
-        if known(key):
+        if key in lexicon:
             return key, prefix
     return strip_article(norm), ""
 
