@@ -131,3 +131,12 @@ def test_help_teaches():
     for command in ("build", "validate", "query", "export"):
         result = run_cli(command, "--help")
         assert result.exit_code == 0 and "Example" in result.output
+
+
+def test_query_data_takes_several_files(example_build, tmp_path):
+    ttl = tmp_path / "extra.ttl"
+    ttl.write_text("@prefix x: <http://example.org/> . x:a x:b x:c .", encoding="utf-8")
+    one = run_cli("query", "events/by_status", "--data", example_build / "graph.trig", "--format", "csv")
+    two = run_cli("query", "events/by_status", "--data", example_build / "graph.trig", ttl, "--format", "csv")
+    assert two.exit_code == 0 and two.output == one.output
+    assert run_cli("query", "events/by_status", ttl).exit_code == 2

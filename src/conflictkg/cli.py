@@ -249,7 +249,13 @@ def _source(data: Sequence[Path], store_spec: str | None) -> Store:
 
 @main.command()
 @click.argument("query_name", metavar="QUERY")
-@click.option("--data", multiple=True, type=click.Path(path_type=Path), help="RDF file(s) to query (repeatable).")
+@click.argument("more_data", nargs=-1, type=click.Path(path_type=Path), metavar="[FILE]...")
+@click.option(
+    "--data",
+    multiple=True,
+    type=click.Path(path_type=Path),
+    help="RDF file to query; repeat it, or list more files after it (--data a.trig b.ttl).",
+)
 @click.option("--store", "store_spec", metavar="SPEC", help=f"Query a store instead: {SPEC_HELP}.")
 @click.option(
     "--format",
@@ -259,7 +265,7 @@ def _source(data: Sequence[Path], store_spec: str | None) -> Store:
     show_default=True,
     help="json is the SPARQL 1.1 Query Results JSON format.",
 )
-def query(query_name: str, data: Sequence[Path], store_spec: str | None, fmt: str) -> None:
+def query(query_name: str, more_data: Sequence[Path], data: Sequence[Path], store_spec: str | None, fmt: str) -> None:
     """Run a .rq file or a pack query PACK/NAME (see `conflictkg packs`).
 
     \b
@@ -272,7 +278,9 @@ def query(query_name: str, data: Sequence[Path], store_spec: str | None, fmt: st
         q.check_syntax(pq)
     except q.QueryError as exc:
         fail(str(exc))
-    store = _source(data, store_spec)
+    if more_data and not data:
+        fail("files after the query are data files: give them after --data (--data a.trig b.ttl)")
+    store = _source([*data, *more_data], store_spec)
     try:
         result = q.run(pq, store)
     except (q.QueryError, StoreError) as exc:
