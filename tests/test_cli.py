@@ -140,3 +140,9 @@ def test_query_data_takes_several_files(example_build, tmp_path):
     two = run_cli("query", "events/by_status", "--data", example_build / "graph.trig", ttl, "--format", "csv")
     assert two.exit_code == 0 and two.output == one.output
     assert run_cli("query", "events/by_status", ttl).exit_code == 2
+
+
+def test_query_without_a_store_says_what_to_do(tmp_path):
+    result = run_cli("query", "events/by_status", "--store", f"oxigraph:{tmp_path / 'nothing-here'}")
+    assert result.exit_code == 2 and "conflictkg build" in result.output
+    assert not (tmp_path / "nothing-here").exists()

@@ -240,8 +240,11 @@ def _source(data: Sequence[Path], store_spec: str | None) -> Store:
             return MemoryStore(read_rdf(data))
         except ExportError as exc:
             fail(str(exc))
+    spec = store_spec or DEFAULT_STORE
+    if spec.startswith("oxigraph:") and not Path(spec.split(":", 1)[1]).exists():
+        fail(f"no store at {spec.split(':', 1)[1]}: run `conflictkg build` first, or query files with --data")
     try:
-        return open_store(store_spec or DEFAULT_STORE)
+        return open_store(spec)
     except StoreError as exc:
         fail(str(exc))
     raise AssertionError("unreachable")
