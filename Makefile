@@ -4,7 +4,7 @@ PYTHON  ?= python3
 CKG     := $(VENV)/bin/conflictkg
 OUT     ?= out
 
-.PHONY: install example test lint bench clean
+.PHONY: install example test lint bench docs clean
 
 install: $(VENV)/.installed
 
@@ -26,14 +26,20 @@ example: install
 
 ## Lint and run the test suite (CI runs exactly this through .ci/run).
 test: install
-	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/ruff check src tests benchmarks docs
 	$(VENV)/bin/python -m pytest
 
 lint: install
-	$(VENV)/bin/ruff check src tests benchmarks
+	$(VENV)/bin/ruff check src tests benchmarks docs
 
 bench: install
 	$(VENV)/bin/python benchmarks/run.py
+
+## Regenerate the worked example in README.md and docs/example-output.md.
+docs: install
+	mkdir -p $(OUT)
+	$(MAKE) --no-print-directory example 2>&1 | tee $(OUT)/example.log
+	$(VENV)/bin/python docs/generate.py $(OUT)
 
 clean:
 	rm -rf $(OUT) .pytest_cache
