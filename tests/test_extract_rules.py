@@ -175,3 +175,19 @@ def test_sources_named_in_other_styles():
         == "Syrian Observatory for Human Rights"
     )
     assert only("نفى مصدر عسكري عراقي الأنباء عن دخول القوات العراقية إلى مدينة القائم.").attribution is not None
+
+
+def test_sides_named_after_the_place():
+    e = only("ولا تزال الاشتباكات مستمرة في حي الجبيلة بين الجيش السوري ومسلحي داعش، وسط قصف مدفعي مكثف.")
+    assert (en(e.actor1), en(e.actor2), en(e.place)) == ("Syrian Arab Army", "Islamic State", "Al-Jubaila")
+
+
+@pytest.mark.parametrize(
+    ("text", "place"),
+    [
+        ("وتخطط قوات سوريا الديمقراطية لشن هجوم واسع على بلدة هجين آخر معاقل التنظيم شرق الفرات.", "Hajin"),
+        ("وأعلنت هيئة الحشد الشعبي أن قواتها سيطرت على منفذ حصيبة الحدودي مع سوريا.", "Husaybah"),
+    ],
+)
+def test_a_place_that_locates_another_is_not_a_second_target(text, place):
+    assert en(only(text).place) == place

@@ -650,6 +650,8 @@ class EventAssembler:
                 and all(self._in_list("locator_words", t.i) or t.like_num for t in tokens)
             ):
                 continue  # «حقل التنك النفطي في الريف الشرقي لدير الزور»
+            if seen is not None and not coordinated and tokens and self._in_list("near_words", tokens[-1].i):
+                continue  # «بلدة هجين آخر معاقل التنظيم شرق الفرات»: where the first place lies
             if any(self._in_list("origin_words", t.i) for t in tokens[-3:]):
                 continue  # «انطلاقاً من محطة T2»: where it starts from
             outskirts = any(self._in_list("outskirts_words", t.i) for t in tokens)
@@ -689,7 +691,15 @@ class EventAssembler:
                 side2.append(m)
             elif not side1 or self._joined(side1[-1], m):
                 side1.append(m)
-        if len(side1) > 1 and not side2 and self._any_in("between_cues", trig.end, side1[0].start):
+        if not side1:  # «الاشتباكات مستمرة في حي الجبيلة بين الجيش السوري ومسلحي داعش»
+            later = [m for m in actors if first_place <= m.start and m.end <= nxt]
+            if later and self._any_in("between_cues", self._words_back(later[0].start, 2, sent), later[0].start):
+                side1 = self._with_joined(later[0], actors, nxt)
+        if (
+            len(side1) > 1
+            and not side2
+            and self._any_in("between_cues", self._words_back(side1[0].start, 2, sent), side1[0].start)
+        ):
             side1, side2 = side1[:1], side1[1:]  # «اشتباكات بين قسد وداعش»: two sides, not one
         if not side1:
             clause_lo = self._clause_start(trig.start, sent, subject=True)
