@@ -191,3 +191,18 @@ def test_sides_named_after_the_place():
 )
 def test_a_place_that_locates_another_is_not_a_second_target(text, place):
     assert en(only(text).place) == place
+
+
+def test_english_actor_speaking_for_itself():
+    e = only(
+        "The U.S.-backed Syrian Democratic Forces said on Sunday they had captured the al-Omar oil field from "
+        "Islamic State.",
+        lang="en",
+    )
+    assert (e.cls, e.status, en(e.actor1), en(e.attribution.source)) == (
+        "TerritoryTaken",
+        "completed",
+        "Syrian Democratic Forces",
+        "Syrian Democratic Forces",
+    )
+    assert "Omar" in en(e.place)

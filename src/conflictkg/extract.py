@@ -892,10 +892,13 @@ class EventAssembler:
             stop = next((c for c in comps if c >= cue.end), sent.end)
             ahead = min(self._words_forward(cue.end, reach, sent), stop - 1)
             behind = self._words_back(cue.start, reach, sent)
+            # an actor right before the reporting verb is its subject ("the SDF said"); further back it is not
+            near_before = self._words_back(cue.start, 1, sent)
             candidates += [
                 m
                 for m in speakers
-                if cue.end <= m.start <= ahead or (behind <= m.start and m.end <= cue.start and m.kind != "actor")
+                if cue.end <= m.start <= ahead
+                or (behind <= m.start and m.end <= cue.start and (m.kind != "actor" or m.end >= near_before))
             ]
         roles = [self._role_source(m) for m in candidates if m.kind == "role"]
         candidates = [m for m in candidates if m.kind != "role"] + roles
