@@ -206,3 +206,21 @@ def test_english_actor_speaking_for_itself():
         "Syrian Democratic Forces",
     )
     assert "Omar" in en(e.place)
+
+
+def test_an_announcement_with_an_aside_in_commas():
+    e = only("دمشق ــ أعلن الجيش السوري، اليوم الجمعة، استعادة السيطرة الكاملة على مدينة دير الزور بعد معارك عنيفة.")
+    assert (e.cls, e.status, en(e.actor1), en(e.place)) == (
+        "TerritoryRegained",
+        "completed",
+        "Syrian Arab Army",
+        "Deir ez-Zor",
+    )
+    assert en(e.attribution.source) == "Syrian Arab Army"
+
+
+def test_after_a_verb_the_actor_is_the_subject_not_the_besieged():
+    e = only("وتحاصر قوات الحشد الشعبي مدينة القائم من ثلاثة محاور.")
+    assert (e.cls, en(e.actor1), e.actor2) == ("Siege", "Popular Mobilization Forces", None)
+    noun = only("وواصلت القوات العراقية محاصرة داعش في مدينة راوة.")
+    assert (en(noun.actor1), en(noun.actor2)) == ("Iraqi Security Forces", "Islamic State")

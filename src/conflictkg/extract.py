@@ -546,7 +546,8 @@ class EventAssembler:
                 if not any(self.doc[i].norm_ in keys for i in range(lo, hi)):
                     continue
             out.append(_Trigger(cls, reading, span.start, span.end))
-        out.sort(key=lambda t: (t.start, -t.end))
+        # Longest first; of two readings of one word («قطع»: verb or verbal noun) the noun, which claims less.
+        out.sort(key=lambda t: (t.start, -t.end, t.reading != "noun"))
         kept: list[_Trigger] = []
         for t in out:  # one trigger per position, longest first
             if kept and t.start < kept[-1].end:
@@ -686,7 +687,7 @@ class EventAssembler:
             elif (
                 self._any_in("opponent_cues", gap_lo, m.start)
                 or (side2 and self._joined(side2[-1], m))
-                or cfg.get("post_actor_role") == "actor2"
+                or (cfg.get("post_actor_role") == "actor2" and trig.reading == "noun")
             ):
                 side2.append(m)
             elif not side1 or self._joined(side1[-1], m):
@@ -924,9 +925,20 @@ class EventAssembler:
             if not any(first.end <= t.start < sent.end for t in self.triggers):
                 start = sent.start  # «…, a spokesman said.»: the report closes the sentence and covers it
             else:
-                comma = next((t.i for t in self.doc[first.end : sent.end] if t.text in "،,"), None)
-                end = comma if comma is not None else sent.end
+                end = self._report_end(first.end, sent)
         return [(start, end, attribution)], attribution
+
+    def _report_end(self, i: int, sent: Span) -> int:
+        """Where a report that is not «that …» ends: at the comma that opens a clause with its own subject
+        («أكد التحالف بقاء البوكمال على قائمة أهدافه، يسعى الجيش …»), not at one around an aside
+        («أعلن الجيش، اليوم الجمعة، استعادة …»)."""
+        commas = [t.i for t in self.doc[i : sent.end] if t.text in "،,"]
+        for k, comma in enumerate(commas):
+            stop = commas[k + 1] if k + 1 < len(commas) else sent.end
+            first_trigger = next((t.start for t in self.triggers if comma < t.start < stop), stop)
+            if any(m.kind == "actor" and comma < m.start < first_trigger for m in self.mentions):
+                return comma
+        return sent.end
 
     def _role_source(self, role: Mention) -> Mention:
         """«قيادي ميداني في «الحشد الشعبي»» → a field commander of the PMF."""
