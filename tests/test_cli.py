@@ -146,3 +146,12 @@ def test_query_without_a_store_says_what_to_do(tmp_path):
     result = run_cli("query", "events/by_status", "--store", f"oxigraph:{tmp_path / 'nothing-here'}")
     assert result.exit_code == 2 and "conflictkg build" in result.output
     assert not (tmp_path / "nothing-here").exists()
+
+
+def test_an_unknown_oil_field_is_kept_not_rejected(tmp_path):
+    art = tmp_path / "field.txt"
+    art.write_text("سيطرت قوات سوريا الديمقراطية أمس على حقل الزهيرات النفطي.", encoding="utf-8")
+    result = run_cli("build", art, "--date", "2017-10-30", "-o", tmp_path / "out" / "graph.trig", "--store", "memory")
+    assert result.exit_code == 0, result.output
+    events = (tmp_path / "out" / "events.csv").read_text(encoding="utf-8")
+    assert "حقل الزهيرات" in events and "TerritoryTaken" in events

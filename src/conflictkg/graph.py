@@ -249,7 +249,7 @@ class ArticleGraph:
         kind = "place" if m.kind == "place" else "actor"
         node = RES[f"{kind}/unresolved/{_slug(m.text)}"]
         lang = "ar" if self.article.lang == "ar" else "en"
-        g.add((node, RDF.type, CKG[m.type] if m.type else CKG.Place))
+        g.add((node, RDF.type, CKG[m.type] if m.type else CKG[kind.capitalize()]))
         g.add((node, RDF.type, CKG.Unresolved))
         g.add((node, RDFS.label, Literal(m.text, lang=lang)))
         g.add((node, CKG.inGazetteer, Literal(False)))
