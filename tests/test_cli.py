@@ -155,3 +155,15 @@ def test_an_unknown_oil_field_is_kept_not_rejected(tmp_path):
     assert result.exit_code == 0, result.output
     events = (tmp_path / "out" / "events.csv").read_text(encoding="utf-8")
     assert "حقل الزهيرات" in events and "TerritoryTaken" in events
+
+
+def test_summary_counts_articles_failing_shapes_among_rejections():
+    from conflictkg.build import BuildResult, Rejection
+
+    result = BuildResult(
+        rejected=[
+            Rejection("a.txt", "empty article"),
+            Rejection("b.txt", "its graph fails 1 shape constraint(s)", article_id="b"),
+        ]
+    )
+    assert result.counts()["articles_failing_shapes"] == 1

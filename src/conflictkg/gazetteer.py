@@ -53,7 +53,7 @@ class Contextual:
     by_country: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass
+@dataclass(eq=False)  # one instance per process; hashable by identity so lookups can be cached
 class Gazetteer:
     entries: dict[str, Entry]
     contextual: list[Contextual]

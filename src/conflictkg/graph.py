@@ -170,6 +170,17 @@ def gazetteer_graph() -> Graph:
 # --------------------------------------------------------------------------- articles
 
 
+@cache
+def _sources_by_name(gaz: Gazetteer) -> dict[str, str]:
+    """Normalized name → source id, built once instead of for every article (the first entry wins)."""
+    index: dict[str, str] = {}
+    for entry in gaz.entries.values():
+        if entry.kind == "source":
+            for n in (*entry.names["en"], *entry.names["ar"]):
+                index.setdefault(norm.phrase_key(n.split()), entry.id)
+    return index
+
+
 class ArticleGraph:
     """Builds the named graph of one article."""
 
@@ -209,15 +220,12 @@ class ArticleGraph:
             g.add((a, DCTERMS.title, Literal(art.title)))
 
     def _find_source(self, name: str) -> URIRef | None:
-        key = norm.phrase_key(name.split())
-        for entry in self.gaz.entries.values():
-            if entry.kind == "source" and any(
-                norm.phrase_key(n.split()) == key for n in (*entry.names["en"], *entry.names["ar"])
-            ):
-                node = entity_iri("source", entry.id)
-                self.referenced.add(node)
-                return node
-        return None
+        source_id = _sources_by_name(self.gaz).get(norm.phrase_key(name.split()))
+        if source_id is None:
+            return None
+        node = entity_iri("source", source_id)
+        self.referenced.add(node)
+        return node
 
     def _span(self, start: int, end: int, sentence: tuple[int, int] | None = None) -> URIRef:
         aid = self.article.id
