@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,19 @@ from conflictkg.cli import main
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 SEED = EXAMPLES / "000_ad6e347ce071d57d.txt"
+
+
+def canonical_rows(result) -> list[tuple]:
+    """Rows as sorted tuples, with GROUP_CONCAT lists sorted: SPARQL leaves both orders to the engine."""
+
+    def cell(c):
+        if c is None:
+            return ""
+        if c.datatype and c.datatype.endswith(("#decimal", "#double", "#float", "#integer")):
+            return str(Decimal(c.value).normalize())  # 35.3310 and 35.331 are the same decimal
+        return "; ".join(sorted(c.value.split("; ")))
+
+    return sorted(tuple(cell(c) for c in row) for row in result.rows)
 
 
 def run_cli(*args: str):

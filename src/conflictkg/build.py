@@ -2,11 +2,17 @@
 
 An article that cannot be read or whose graph fails the shapes is reported
 (``rejected.jsonl`` beside the output) and left out; the others are written.
+
+Builds are incremental: each article graph carries a digest of its input and of
+the pipeline (``ckg:buildDigest``), and an article whose digest the store already
+holds is skipped. Each article goes into the store as soon as it is built, in one
+transaction with its inferred graph, so an interrupted run resumes where it stopped.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import time
 from collections import Counter
@@ -14,24 +20,27 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rdflib import Dataset, Graph, URIRef
+from rdflib import Dataset, Graph, Literal, URIRef
 
-from . import ingest
+from . import __version__, ingest
 from .export import write_atomic
 from .extract import Event, extract_many
 from .graph import (
+    CKG,
     GAZETTEER_GRAPH,
     GAZETTEER_INFERRED_GRAPH,
     ONTOLOGY_GRAPH,
     article_graph,
     article_graph_iri,
+    article_iri,
     context_for,
     gazetteer_graph,
     inferred_graph_iri,
-    new_dataset,
     ontology,
 )
 from .reason import gazetteer_inferred, reason
+from .resources import data_dir
+from .store import MemoryStore, Store
 from .validate import Report, validate
 
 
@@ -63,37 +72,75 @@ class Rejection:
 
 @dataclass
 class BuildResult:
-    built: list[ArticleResult] = field(default_factory=list)
+    store: Store = field(default_factory=MemoryStore)
+    built: list[ArticleResult] = field(default_factory=list)  # empty when the build keeps no results
     rejected: list[Rejection] = field(default_factory=list)
-    dataset: Dataset = field(default_factory=new_dataset)
+    skipped: list[str] = field(default_factory=list)  # ids already in the store, unchanged
     seconds: float = 0.0
+    n_built: int = 0
+    events: Counter = field(default_factory=Counter)
+    statuses: Counter = field(default_factory=Counter)
+    triples_asserted: int = 0
+    triples_inferred: int = 0
+
+    def add(self, res: ArticleResult, keep: bool) -> None:
+        self.n_built += 1
+        for e in res.events:
+            self.events[e.cls] += 1
+            self.statuses[e.status] += 1
+        self.triples_asserted += len(res.graph)
+        self.triples_inferred += len(res.inferred)
+        if keep:
+            self.built.append(res)
+
+    @property
+    def dataset(self) -> Dataset:
+        """Everything in the store (for the memory store, the dataset itself)."""
+        return self.store.to_dataset()
 
     @property
     def exit_code(self) -> int:
-        if not self.built:
+        if not self.n_built and not self.skipped:
             return 2
         return 1 if self.rejected else 0
 
     def counts(self) -> dict:
-        events = Counter()
-        statuses = Counter()
-        for r in self.built:
-            for e in r.events:
-                events[e.cls] += 1
-                statuses[e.status] += 1
         return {
-            "articles_built": len(self.built),
+            "articles_built": self.n_built,
+            "articles_unchanged": len(self.skipped),
             "articles_rejected": len(self.rejected),
-            "events": sum(events.values()),
-            "events_by_class": dict(sorted(events.items())),
-            "events_by_status": dict(sorted(statuses.items())),
-            "triples_asserted": sum(len(r.graph) for r in self.built),
-            "triples_inferred": sum(len(r.inferred) for r in self.built),
-            "triples_total": len(self.dataset),
+            "events": sum(self.events.values()),
+            "events_by_class": dict(sorted(self.events.items())),
+            "events_by_status": dict(sorted(self.statuses.items())),
+            "triples_asserted": self.triples_asserted,
+            "triples_inferred": self.triples_inferred,
+            "triples_total": self.store.count(),
             # Built articles all conform; those that failed the shapes are rejections with an article id.
             "articles_failing_shapes": sum(1 for r in self.rejected if r.article_id),
             "seconds": round(self.seconds, 2),
         }
+
+
+_PIPELINE_DATA = ("ontology", "shapes", "gazetteer", "patterns")
+
+
+def pipeline_fingerprint() -> str:
+    """What a build's output depends on besides its input: the version and every data file."""
+    h = hashlib.sha256(__version__.encode())
+    for name in _PIPELINE_DATA:
+        root = data_dir(name)
+        for path in sorted(p for p in root.rglob("*") if p.is_file()):
+            h.update(str(path.relative_to(root)).encode())
+            h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def digest(article: ingest.Article, fingerprint: str) -> str:
+    fields = [article.id, article.text, str(article.date or ""), article.lang, article.source or "", article.url or ""]
+    h = hashlib.sha256(fingerprint.encode())
+    for f in fields:
+        h.update(b"\x00" + f.encode("utf-8", "surrogatepass"))
+    return "sha256:" + h.hexdigest()
 
 
 def base_graphs() -> dict[URIRef, Graph]:
@@ -139,47 +186,67 @@ def build(
     date: dt.date | None = None,
     lang: str = "auto",
     max_bytes: int = ingest.DEFAULT_MAX_BYTES,
-    on_article: Callable[[ArticleResult | Rejection], None] | None = None,
+    on_article: Callable[[ArticleResult | Rejection | str], None] | None = None,
+    store: Store | None = None,
+    keep_results: bool = True,
+    force: bool = False,
 ) -> BuildResult:
-    started = time.perf_counter()
-    result = BuildResult()
-    for name, g in base_graphs().items():
-        result.dataset.graph(name).__iadd__(g)
-    seen: set[str] = set()
-    good: list[ingest.Article] = []
+    """Build articles into ``store`` (a new memory store if none).
 
-    def note(item: ArticleResult | Rejection) -> None:
+    ``on_article`` hears of each article as it is done: an ArticleResult once it is
+    in the store, a Rejection, or the id (a string) of an article skipped as unchanged.
+    ``keep_results=False`` keeps only counts, so memory stays bounded on long runs;
+    ``force`` rebuilds articles the store already holds unchanged.
+    """
+    started = time.perf_counter()
+    result = BuildResult(store=store if store is not None else MemoryStore())
+    store = result.store
+    store.put_graphs(base_graphs())  # same content every run unless the data changed
+    known = {} if force else store.digests()
+    fingerprint = pipeline_fingerprint()
+    seen: set[str] = set()
+    digests: dict[str, str] = {}
+
+    def note(item: ArticleResult | Rejection | str) -> None:
         if on_article:
             on_article(item)
 
-    for item in ingest.read(paths, date=date, lang=lang, max_bytes=max_bytes):
-        if isinstance(item, ingest.IngestError):
-            rej = Rejection(item.path, item.reason, item.record)
-            result.rejected.append(rej)
-            note(rej)
-            continue
-        if item.id in seen:
-            rej = Rejection(item.path, f"article id {item.id!r} is already used by another input", item.record)
-            result.rejected.append(rej)
-            note(rej)
-            continue
-        seen.add(item.id)
-        good.append(item)
+    def reject(rej: Rejection) -> None:
+        result.rejected.append(rej)
+        note(rej)
+
+    def to_build() -> Iterator[ingest.Article]:
+        """Articles in input order, lazily: the pipeline pulls them batch by batch."""
+        for item in ingest.read(paths, date=date, lang=lang, max_bytes=max_bytes):
+            if isinstance(item, ingest.IngestError):
+                reject(Rejection(item.path, item.reason, item.record))
+                continue
+            if item.id in seen:
+                reject(Rejection(item.path, f"article id {item.id!r} is already used by another input", item.record))
+                continue
+            seen.add(item.id)
+            d = digest(item, fingerprint)
+            if known.get(item.id) == d:
+                result.skipped.append(item.id)
+                note(item.id)
+                continue
+            digests[item.id] = d
+            yield item
 
     try:
-        for res in process(good):
+        for res in process(to_build()):
             if not res.ok:
                 first = res.report.violations[0] if res.report.violations else None
                 reason_text = f"its graph fails {len(res.report.violations)} shape constraint(s)"
                 if first:
                     reason_text += f"; first: {first.focus}: {first.message}"
-                rej = Rejection(res.article.path, reason_text, res.article.record, res.article.id)
-                result.rejected.append(rej)
-                note(rej)
+                reject(Rejection(res.article.path, reason_text, res.article.record, res.article.id))
                 continue
-            result.dataset.graph(article_graph_iri(res.article.id)).__iadd__(res.graph)
-            result.dataset.graph(inferred_graph_iri(res.article.id)).__iadd__(res.inferred)
-            result.built.append(res)
+            res.graph.add((article_iri(res.article.id), CKG.buildDigest, Literal(digests.pop(res.article.id))))
+            store.put_graphs(
+                {article_graph_iri(res.article.id): res.graph, inferred_graph_iri(res.article.id): res.inferred}
+            )
+            result.add(res, keep_results)
             note(res)
     except ValueError as exc:  # no patterns for a language, broken pattern file
         result.rejected.append(Rejection("(pipeline)", str(exc)))
@@ -195,12 +262,3 @@ def write_rejections(path: Path, rejected: list[Rejection]) -> None:
         for r in rejected
     ]
     write_atomic(path, "".join(line + "\n" for line in lines))
-
-
-def graphs_of(result: BuildResult) -> dict[URIRef, Graph]:
-    """Every named graph of a build, for loading into a store."""
-    out = dict(base_graphs())
-    for r in result.built:
-        out[article_graph_iri(r.article.id)] = r.graph
-        out[inferred_graph_iri(r.article.id)] = r.inferred
-    return out

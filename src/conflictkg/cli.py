@@ -21,6 +21,7 @@ from .store import SPEC_HELP, MemoryStore, Store, StoreError, open_store
 err = Console(stderr=True, highlight=False)
 RDF_SUFFIXES = {".trig", ".nq", ".ttl", ".nt", ".jsonld", ".rdf", ".owl", ".n3", ".xml"}
 DEFAULT_STORE = "oxigraph:out/store"
+LOAD_BATCH_TRIPLES = 50_000
 
 
 def fail(message: str, code: int = 2) -> None:
@@ -73,6 +74,14 @@ def main() -> None:
     """
 
 
+store_option = click.option(
+    "--store",
+    "store_spec",
+    metavar="SPEC",
+    help=f"A store: {SPEC_HELP}. For sparql:URL, basic auth comes from $CONFLICTKG_SPARQL_AUTH (user:password).",
+)
+
+
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option(
@@ -81,7 +90,7 @@ def main() -> None:
     type=click.Path(path_type=Path),
     default=Path("out/graph.trig"),
     show_default=True,
-    help="Where the dataset goes, as TriG. events.csv and rejected.jsonl are written beside it.",
+    help="Where the store's dataset goes, as TriG. events.csv and rejected.jsonl are written beside it.",
 )
 @date_option
 @lang_option
@@ -91,7 +100,7 @@ def main() -> None:
     default=DEFAULT_STORE,
     show_default=True,
     metavar="SPEC",
-    help=f"Where the graphs are also loaded: {SPEC_HELP}.",
+    help=f"Where the graphs are loaded: {SPEC_HELP}. Articles already there unchanged are skipped.",
 )
 @click.option(
     "--max-bytes",
@@ -100,19 +109,36 @@ def main() -> None:
     show_default=True,
     help="Refuse input files larger than this.",
 )
+@click.option("--force", is_flag=True, help="Rebuild every article, even those the store holds unchanged.")
+@click.option("-v", "--verbose", is_flag=True, help="One line per article on stderr (for logs, where no bar is shown).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress or summary, errors only.")
 def build(
-    paths: Sequence[Path], out: Path, date: dt.date | None, lang: str, store_spec: str, max_bytes: int, quiet: bool
+    paths: Sequence[Path],
+    out: Path,
+    date: dt.date | None,
+    lang: str,
+    store_spec: str,
+    max_bytes: int,
+    force: bool,
+    verbose: bool,
+    quiet: bool,
 ) -> None:
-    """Read articles, extract events, reason, validate each article, write the graph.
+    """Read articles, extract events, reason, validate each article, store the graphs.
 
     PATHS are .txt, .md, .html or .jsonl files, or folders of them. A .txt
     article's date, source and language come from --date/--lang, or from a
     sidecar NAME.json: {"date": "2017-10-30", "source": "Al-Akhbar", "lang": "ar"}.
 
+    The build is incremental: an article the store already holds, built from
+    the same text, metadata and pipeline, is skipped; a changed one replaces
+    its own graphs only. An interrupted build resumes where it stopped when
+    run again. OUT and events.csv then hold everything in the store.
+
     \b
-    Example:
-      conflictkg build examples/ -o out/graph.trig --store oxigraph:out/store
+    Examples:
+      conflictkg build examples/                                   # into oxigraph:out/store
+      conflictkg build corpus.jsonl --store sparql:http://localhost:7878/query
+      conflictkg build new-articles/ -v 2>> build.log              # a line per article
 
     Exit status: 0 every article conforms; 1 some article could not be read or
     failed the shapes (the others are still written, each failure is listed);
@@ -120,7 +146,7 @@ def build(
     """
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    from .build import Rejection, graphs_of, write_rejections
+    from .build import ArticleResult, Rejection, write_rejections
     from .build import build as run_build
     from .events import events_table, write_events
 
@@ -141,27 +167,42 @@ def build(
     def on_article(item) -> None:
         if isinstance(item, Rejection):
             err.print(f"[yellow]rejected:[/] {item}", soft_wrap=True)
+        elif verbose and isinstance(item, ArticleResult):
+            err.print(f"built {item.article.id} ({len(item.events)} events)", soft_wrap=True)
+        elif verbose:
+            err.print(f"unchanged {item}", soft_wrap=True)
         progress.advance(task)
 
-    with progress:
-        task = progress.add_task("building", total=None)
-        result = run_build(paths, date=date, lang=lang, max_bytes=max_bytes, on_article=on_article)
-    if not result.built:
+    try:
+        with progress:
+            task = progress.add_task("building", total=None)
+            result = run_build(
+                paths,
+                date=date,
+                lang=lang,
+                max_bytes=max_bytes,
+                on_article=on_article,
+                store=store,
+                keep_results=False,
+                force=force,
+            )
+    except StoreError as exc:
+        fail(f"{store.spec}: {exc} (articles stored before this are kept; run the build again to resume)")
+    if result.exit_code == 2:
         fail("nothing could be built: " + "; ".join(str(r) for r in result.rejected[:5]))
     try:
-        write_atomic(out, serialize(result.dataset, "trig"))
-        write_events(out.parent / "events.csv", events_table(MemoryStore(result.dataset)), "csv")
+        write_atomic(out, store.dump("trig"))
+        write_events(out.parent / "events.csv", events_table(store), "csv")
         rejections = out.parent / "rejected.jsonl"
         if result.rejected:
             write_rejections(rejections, result.rejected)
         elif rejections.exists():
             rejections.unlink()
-        store.put_graphs(graphs_of(result))
-        store.close()
-    except (OSError, StoreError) as exc:
+    except (OSError, StoreError, q.QueryError) as exc:
         fail(f"{out}: cannot write the output ({exc})")
     if not quiet:
         _summary(result, out, store)
+    store.close()
     sys.exit(result.exit_code)
 
 
@@ -170,14 +211,18 @@ def _summary(result, out: Path, store: Store) -> None:
 
     c = result.counts()
     table = Table(title="conflictkg build", show_header=False, title_justify="left")
-    table.add_row("articles", f"{c['articles_built']} built, {c['articles_rejected']} rejected")
+    table.add_row(
+        "articles",
+        f"{c['articles_built']} built, {c['articles_unchanged']} unchanged (already in the store), "
+        f"{c['articles_rejected']} rejected",
+    )
     table.add_row("events", str(c["events"]))
     table.add_row("  by class", ", ".join(f"{k} {n}" for k, n in c["events_by_class"].items()))
     table.add_row("  by status", ", ".join(f"{k} {n}" for k, n in c["events_by_status"].items()))
     table.add_row(
         "triples",
         f"{c['triples_asserted']} asserted + {c['triples_inferred']} inferred "
-        f"(article graphs); {c['triples_total']} in the dataset",
+        f"(built now); {c['triples_total']} in the store",
     )
     failed = c["articles_failing_shapes"]
     table.add_row(
@@ -258,7 +303,7 @@ def _source(data: Sequence[Path], store_spec: str | None) -> Store:
     type=click.Path(path_type=Path),
     help="RDF file to query; repeat it, or list more files after it (--data a.trig b.ttl).",
 )
-@click.option("--store", "store_spec", metavar="SPEC", help=f"Query a store instead: {SPEC_HELP}.")
+@store_option
 @click.option(
     "--format",
     "fmt",
@@ -274,6 +319,7 @@ def query(query_name: str, more_data: Sequence[Path], data: Sequence[Path], stor
     Examples:
       conflictkg query control/latest --data out/graph.trig
       conflictkg query my.rq --store oxigraph:out/store --format csv
+      conflictkg query oil/fields --store sparql:http://localhost:7878/query
     """
     try:
         pq = q.load(query_name)
@@ -310,15 +356,22 @@ def packs(names: bool, summary_of: str | None) -> None:
 
 
 @main.command()
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@store_option
 @date_option
 @lang_option
-def events(paths: Sequence[Path], fmt: str, date: dt.date | None, lang: str) -> None:
-    """The events table (ACLED-style columns) for articles or for a built graph.
+def events(paths: Sequence[Path], fmt: str, store_spec: str | None, date: dt.date | None, lang: str) -> None:
+    """The events table (ACLED-style columns) for articles, a built graph or a store.
 
     It is the pack query export/events.rq run over the graph. PATHS are RDF
     files (.trig, .nq, .ttl …) or articles, which are built in memory first.
+
+    \b
+    Examples:
+      conflictkg events out/graph.trig --format csv > events.csv
+      conflictkg events --store oxigraph:out/store --format json
+      conflictkg events article.txt --date 2017-10-30
     """
     from .build import build as run_build
     from .events import events_table, render_events
@@ -326,17 +379,19 @@ def events(paths: Sequence[Path], fmt: str, date: dt.date | None, lang: str) -> 
     paths = list(paths)
     rdf = [p for p in paths if p.suffix.lower() in RDF_SUFFIXES]
     articles = [p for p in paths if p not in rdf]
-    if articles and rdf:
-        fail("give either RDF files or articles, not both")
-    if rdf:
-        store = _source(rdf, None)
-    else:
+    if not paths and not store_spec:
+        fail("give articles, RDF files or --store SPEC")
+    if articles and (rdf or store_spec):
+        fail("give either articles, or RDF files / --store, not both")
+    if articles:
         result = run_build(articles, date=date, lang=lang)
         for r in result.rejected:
             err.print(f"[yellow]rejected:[/] {r}", soft_wrap=True)
-        if not result.built:
+        if result.exit_code == 2:
             fail("nothing could be built")
-        store = MemoryStore(result.dataset)
+        store = result.store
+    else:
+        store = _source(rdf, store_spec)
     try:
         table = events_table(store)
     except (q.QueryError, StoreError) as exc:
@@ -345,29 +400,102 @@ def events(paths: Sequence[Path], fmt: str, date: dt.date | None, lang: str) -> 
 
 
 @main.command()
-@click.argument("graph", type=click.Path(path_type=Path))
+@click.argument("graph", type=click.Path(path_type=Path), required=False)
 @click.option("--format", "fmt", type=click.Choice(list(EXPORT_FORMATS)), required=True)
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="File to write (default: standard output).")
-def export(graph: Path, fmt: str, output: Path | None) -> None:
-    """Convert a built graph to another linked-data format.
+@store_option
+def export(graph: Path | None, fmt: str, output: Path | None, store_spec: str | None) -> None:
+    """Convert a built graph, or a whole store, to another linked-data format.
 
     Triple formats (turtle, nt, jsonld) merge the named graphs; trig and nq keep them.
 
     \b
-    Example:
+    Examples:
       conflictkg export out/graph.trig --format turtle -o out/graph.ttl
+      conflictkg export --store oxigraph:out/store --format nq -o backup.nq   # a backup
     """
+    if (graph is None) == (store_spec is None):
+        fail("give one GRAPH file or --store SPEC")
     try:
-        text = serialize(read_rdf([graph]), fmt)
-    except ExportError as exc:
+        if graph is not None:
+            data: str | bytes = serialize(read_rdf([graph]), fmt)
+        else:
+            store = _source([], store_spec)
+            data = store.dump(fmt) if fmt in ("trig", "nq") else serialize(store.to_dataset(), fmt)
+    except (ExportError, StoreError) as exc:
         fail(str(exc))
     if output is None:
-        click.echo(text, nl=False)
+        click.echo(data.decode("utf-8") if isinstance(data, bytes) else data, nl=False)
         return
     try:
-        write_atomic(output, text)
+        write_atomic(output, data)
     except OSError as exc:
         fail(f"{output}: cannot write it ({exc.strerror or exc})")
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--store",
+    "store_spec",
+    default=DEFAULT_STORE,
+    show_default=True,
+    metavar="SPEC",
+    help=f"The store to load into: {SPEC_HELP}. Basic auth for sparql:URL from $CONFLICTKG_SPARQL_AUTH.",
+)
+@click.option(
+    "--graph",
+    "graph_iri",
+    metavar="IRI",
+    help="Named graph for triples that come without one (Turtle, N-Triples, …).",
+)
+def load(files: Sequence[Path], store_spec: str, graph_iri: str | None) -> None:
+    """Load RDF files into a store, replacing the named graphs they carry.
+
+    TriG and N-Quads keep their named graphs, so a backup made with
+    `conflictkg export --store ... --format nq` restores exactly. Every file is
+    parsed before anything is written; each graph is replaced in one transaction.
+
+    \b
+    Examples:
+      conflictkg load out/graph.trig --store sparql:http://localhost:7878/query
+      conflictkg load backup.nq --store oxigraph:restored-store
+      conflictkg load extra.ttl --graph https://example.org/graph/extra
+    """
+    from rdflib import URIRef
+
+    from .graph import new_dataset
+
+    try:
+        ds = read_rdf(files)
+    except ExportError as exc:
+        fail(str(exc))
+    graphs: dict[URIRef, Graph] = {}
+    for g in ds.graphs():
+        if not len(g):
+            continue
+        name = g.identifier
+        if name == ds.default_graph.identifier:
+            if not graph_iri:
+                fail("the files hold triples outside any named graph: give --graph IRI to name their graph")
+            name = URIRef(graph_iri)
+        target = graphs.setdefault(URIRef(name), new_dataset().graph(URIRef(name)))
+        target += g
+    try:
+        store = open_store(store_spec)
+        batch: dict[URIRef, Graph] = {}
+        size = 0
+        for name, g in graphs.items():  # transactions of bounded size, each a set of whole graphs
+            batch[name] = g
+            size += len(g)
+            if size >= LOAD_BATCH_TRIPLES:
+                store.put_graphs(batch)
+                batch, size = {}, 0
+        store.put_graphs(batch)
+        store.close()
+    except StoreError as exc:
+        fail(f"{store_spec}: {exc}")
+    err.print(f"loaded {sum(len(g) for g in graphs.values())} triples in {len(graphs)} graphs into {store.spec}")
 
 
 if __name__ == "__main__":

@@ -53,7 +53,8 @@ def parse_header(text: str) -> dict[str, str]:
 
 def packs() -> list[PackQuery]:
     root = data_dir("queries")
-    return [load(f"{p.parent.name}/{p.stem}") for p in sorted(root.glob("*/*.rq"))]
+    # Folders starting with "_" hold queries the program runs itself, not packs.
+    return [load(f"{p.parent.name}/{p.stem}") for p in sorted(root.glob("*/*.rq")) if not p.parent.name.startswith("_")]
 
 
 def load(name: str) -> PackQuery:

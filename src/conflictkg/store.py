@@ -2,24 +2,36 @@
 
 ``memory``          an rdflib Dataset, gone when the process ends
 ``oxigraph:PATH``   a persistent embedded Oxigraph store on disk (pyoxigraph)
+``sparql:URL``      any SPARQL 1.1 endpoint: read with SPARQL Query, written with SPARQL Update
 
-Each named graph is replaced in one SPARQL update (``DROP`` + ``INSERT DATA``),
-which Oxigraph applies atomically: a reader sees the old graph or the new one.
+A call to ``put_graphs`` replaces its named graphs in one transaction (one SPARQL
+update of ``DROP`` + ``INSERT DATA``), so a reader, or a process that dies in the
+middle, sees the old graphs or the new ones, never a mix.
 """
 
 from __future__ import annotations
 
+import os
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from functools import cache
 from pathlib import Path
+from urllib.parse import urlencode, urlsplit
 
 import pyoxigraph as ox
-from rdflib import Dataset, Graph, URIRef
+from rdflib import OWL, RDF, RDFS, XSD, BNode, Dataset, Graph, Literal, URIRef
 from rdflib import term as rt
 
-from .graph import new_dataset
+from .graph import PREFIXES, new_dataset
+from .resources import data_dir
 
-SPEC_HELP = "memory | oxigraph:PATH"
+SPEC_HELP = "memory | oxigraph:PATH | sparql:URL"
+XSD_DECIMAL = "http://www.w3.org/2001/XMLSchema#decimal"
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+# Credentials never go on the command line (shell history, process lists): only in the environment.
+AUTH_ENV = "CONFLICTKG_SPARQL_AUTH"  # user:password, HTTP basic auth
+UPDATE_URL_ENV = "CONFLICTKG_SPARQL_UPDATE_URL"
 
 
 class StoreError(Exception):
@@ -46,24 +58,75 @@ class QueryResult:
     boolean: bool | None = None  # ASK
 
 
+@cache
+def internal_query(name: str) -> str:
+    """A query the stores themselves run, kept as a file like every other query."""
+    return (data_dir("queries") / "_internal" / f"{name}.rq").read_text(encoding="utf-8")
+
+
+def canonical_decimal(lexical: str) -> str:
+    """XSD 1.0 canonical decimal ("35.0", "-0.5"): engines print decimals differently (Oxigraph "35")."""
+    try:
+        d = Decimal(lexical)
+    except InvalidOperation:
+        return lexical
+    text = format(d, "f")
+    if "." not in text:
+        text += ".0"
+    text = text.rstrip("0")
+    return text + "0" if text.endswith(".") else text
+
+
+def _literal(value: str, lang: str | None, datatype: str | None, canonical: bool = True) -> Term:
+    if lang:
+        return Term("literal", value, lang, None)
+    datatype = datatype or XSD_STRING
+    if canonical and datatype == XSD_DECIMAL:
+        value = canonical_decimal(value)
+    return Term("literal", value, None, datatype)
+
+
 class Store(ABC):
     spec: str
 
     @abstractmethod
     def put_graphs(self, graphs: dict[URIRef, Graph]) -> None:
-        """Replace each named graph with the given triples."""
+        """Replace each named graph with the given triples, all of them in one transaction."""
 
     @abstractmethod
     def query(self, sparql: str) -> QueryResult: ...
 
     @abstractmethod
-    def graph_names(self) -> set[str]: ...
-
-    @abstractmethod
     def to_dataset(self) -> Dataset: ...
+
+    def graph_names(self) -> set[str]:
+        return {row[0].value for row in self.query(internal_query("graphs")).rows if row[0]}
+
+    def count(self) -> int:
+        """Quads in named graphs."""
+        (row,) = self.query(internal_query("count")).rows
+        return int(row[0].value) if row[0] else 0
+
+    def digests(self) -> dict[str, str]:
+        """article id → digest of the input and pipeline it was built from (see ``build.digest``)."""
+        return {r[0].value: r[1].value for r in self.query(internal_query("digests")).rows if r[0] and r[1]}
+
+    def dump(self, fmt: str) -> bytes:
+        """The whole store in a named-graph format (``trig`` or ``nq``)."""
+        from .export import serialize
+
+        return serialize(self.to_dataset(), fmt).encode("utf-8")
+
+    def dump_graph(self, name: str) -> str:
+        """One named graph as sorted N-Triples ("" when the store does not hold it)."""
+        return _sorted_lines(self.to_dataset().graph(URIRef(name)).serialize(format="nt"))
 
     def close(self) -> None:  # noqa: B027 - optional hook
         pass
+
+
+def _sorted_lines(text: str) -> str:
+    return "".join(sorted(line + "\n" for line in text.splitlines() if line.strip()))
 
 
 def _rdflib_term(node) -> Term | None:
@@ -74,12 +137,7 @@ def _rdflib_term(node) -> Term | None:
     if isinstance(node, rt.BNode):
         return Term("bnode", str(node))
     if isinstance(node, rt.Literal):
-        dt = str(node.datatype) if node.datatype else None
-        if node.language:
-            dt = None
-        elif dt is None:
-            dt = "http://www.w3.org/2001/XMLSchema#string"
-        return Term("literal", str(node), node.language, dt)
+        return _literal(str(node), node.language, str(node.datatype) if node.datatype else None)
     return Term("literal", str(node))
 
 
@@ -91,9 +149,18 @@ def _ox_term(node) -> Term | None:
     if isinstance(node, ox.BlankNode):
         return Term("bnode", node.value)
     if isinstance(node, ox.Literal):
-        lang = node.language
-        return Term("literal", node.value, lang, None if lang else node.datatype.value)
+        return _literal(node.value, node.language, node.datatype.value)
     return Term("literal", str(node))
+
+
+def _update_text(graphs: dict[URIRef, Graph]) -> str:
+    """One SPARQL update replacing every given graph (an empty graph is just dropped)."""
+    parts = []
+    for name, g in graphs.items():
+        parts.append(f"DROP SILENT GRAPH <{name}>")
+        if len(g):
+            parts.append(f"INSERT DATA {{ GRAPH <{name}> {{\n{g.serialize(format='nt')}\n}} }}")
+    return " ;\n".join(parts)
 
 
 class MemoryStore(Store):
@@ -135,10 +202,8 @@ class OxigraphStore(Store):
             raise StoreError(f"cannot open the Oxigraph store at {path}: {exc}") from None
 
     def put_graphs(self, graphs: dict[URIRef, Graph]) -> None:
-        for name, g in graphs.items():
-            body = g.serialize(format="nt")
-            self.store.update(f"DROP SILENT GRAPH <{name}> ; INSERT DATA {{ GRAPH <{name}> {{\n{body}\n}} }}")
-        self.store.flush()
+        if graphs:
+            self.store.update(_update_text(graphs))  # one update = one transaction
 
     def query(self, sparql: str) -> QueryResult:
         try:
@@ -155,14 +220,161 @@ class OxigraphStore(Store):
     def graph_names(self) -> set[str]:
         return {g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode)}
 
+    def count(self) -> int:
+        return len(self.store)
+
     def to_dataset(self) -> Dataset:
         ds = new_dataset()
-        data = self.store.dump(format=ox.RdfFormat.N_QUADS)
-        ds.parse(data=data, format="nquads")
+        ds.parse(data=self.store.dump(format=ox.RdfFormat.N_QUADS), format="nquads")
+        return ds
+
+    def dump(self, fmt: str) -> bytes:
+        if fmt == "trig":  # Oxigraph writes TriG itself, without going through rdflib (much faster)
+            prefixes = {p: str(ns) for p, ns in {**PREFIXES, "rdf": RDF, "rdfs": RDFS, "owl": OWL, "xsd": XSD}.items()}
+            return self.store.dump(format=ox.RdfFormat.TRIG, prefixes=prefixes)
+        return super().dump(fmt)
+
+    def dump_graph(self, name: str) -> str:
+        data = self.store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(name))
+        return _sorted_lines(data.decode("utf-8"))
+
+    def close(self) -> None:
+        """Flush and let go of the files, so another process (or store object) can open them."""
+        import gc
+
+        if self.store is not None:
+            self.store.flush()
+            self.store = None
+            gc.collect()  # query iterators may still hold the store; its lock goes with the last reference
+
+
+def _update_url(query_url: str) -> str:
+    """Where a server takes updates, by the conventions of the common ones (override: CONFLICTKG_SPARQL_UPDATE_URL)."""
+    if os.environ.get(UPDATE_URL_ENV):
+        return os.environ[UPDATE_URL_ENV]
+    if query_url.endswith("/query"):  # Oxigraph server, Fuseki
+        return query_url[: -len("query")] + "update"
+    if "/repositories/" in query_url and not query_url.rstrip("/").endswith("/statements"):  # GraphDB, RDF4J
+        return query_url.rstrip("/") + "/statements"
+    return query_url  # Virtuoso, Fuseki's /sparql: one URL for both
+
+
+class RemoteStore(Store):
+    """Any SPARQL 1.1 endpoint. Each query names every graph as default and named graph
+    (SPARQL 1.1 Protocol ``default-graph-uri``/``named-graph-uri``), so the packs see the
+    union of the graphs whatever the server's own default graph is."""
+
+    def __init__(self, url: str, timeout: float = 60.0):
+        import httpx
+
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise StoreError(f"sparql:{url}: expected sparql:http(s)://host[:port]/path-of-the-query-endpoint")
+        self.spec = f"sparql:{url}"
+        self.url = url
+        self.update_url = _update_url(url)
+        auth = None
+        if os.environ.get(AUTH_ENV):
+            user, _, password = os.environ[AUTH_ENV].partition(":")
+            auth = httpx.BasicAuth(user, password)
+        self.http = httpx.Client(timeout=timeout, auth=auth, headers={"User-Agent": "conflictkg"})
+        self._graphs: list[str] | None = None
+
+    def _post(self, url: str, **kwargs):
+        import httpx
+
+        try:
+            response = self.http.post(url, **kwargs)
+        except httpx.HTTPError as exc:
+            raise StoreError(f"cannot reach the SPARQL endpoint {url} ({exc}); is the server running?") from None
+        if response.status_code in (401, 403):
+            raise StoreError(f"{url}: HTTP {response.status_code}, not allowed; set {AUTH_ENV}=user:password")
+        if response.status_code >= 400:
+            detail = " ".join(response.text.split())[:300]
+            raise StoreError(f"{url}: HTTP {response.status_code}: {detail}")
+        return response
+
+    def _select(self, sparql: str, dataset: bool) -> dict:
+        form: list[tuple[str, str]] = [("query", sparql)]
+        if dataset:
+            if self._graphs is None:
+                self._graphs = sorted(r[0].value for r in self._select_rows(internal_query("graphs")) if r[0])
+            form += [("default-graph-uri", g) for g in self._graphs]
+            form += [("named-graph-uri", g) for g in self._graphs]
+        response = self._post(
+            self.url,
+            content=urlencode(form).encode("ascii"),
+            headers={
+                "Accept": "application/sparql-results+json",
+                "Content-Type": "application/x-www-form-urlencoded",
+            },
+        )
+        try:
+            return response.json()
+        except ValueError:
+            raise StoreError(f"{self.url}: the answer is not SPARQL JSON results; is this a query endpoint?") from None
+
+    def _select_rows(self, sparql: str, canonical: bool = True) -> list[list[Term | None]]:
+        body = self._select(sparql, dataset=False)
+        names = body["head"]["vars"]
+        return [[_json_term(b.get(n), canonical) for n in names] for b in body["results"]["bindings"]]
+
+    def query(self, sparql: str) -> QueryResult:
+        body = self._select(sparql, dataset=True)
+        if "boolean" in body:
+            return QueryResult([], [], bool(body["boolean"]))
+        names = body["head"].get("vars", [])
+        return QueryResult(names, [[_json_term(b.get(n)) for n in names] for b in body["results"]["bindings"]])
+
+    def graph_names(self) -> set[str]:
+        return {r[0].value for r in self._select_rows(internal_query("graphs")) if r[0]}
+
+    def count(self) -> int:
+        (row,) = self._select_rows(internal_query("count"))
+        return int(row[0].value) if row[0] else 0
+
+    def digests(self) -> dict[str, str]:
+        return {r[0].value: r[1].value for r in self._select_rows(internal_query("digests")) if r[0] and r[1]}
+
+    def put_graphs(self, graphs: dict[URIRef, Graph]) -> None:
+        if not graphs:
+            return
+        self._post(
+            self.update_url,
+            content=_update_text(graphs).encode("utf-8"),
+            headers={"Content-Type": "application/sparql-update; charset=utf-8"},
+        )
+        self._graphs = None  # the set of graphs may have changed
+
+    def to_dataset(self) -> Dataset:
+        ds = new_dataset()
+        for g, s, p, o in self._select_rows(internal_query("quads"), canonical=False):  # terms as the server has them
+            ds.graph(URIRef(g.value)).add((_rdflib_node(s), _rdflib_node(p), _rdflib_node(o)))
         return ds
 
     def close(self) -> None:
-        self.store.flush()
+        self.http.close()
+
+
+def _json_term(cell: dict | None, canonical: bool = True) -> Term | None:
+    """A cell of SPARQL 1.1 Query Results JSON."""
+    if cell is None:
+        return None
+    kind = cell["type"]
+    if kind == "uri":
+        return Term("uri", cell["value"])
+    if kind == "bnode":
+        return Term("bnode", cell["value"])
+    return _literal(cell["value"], cell.get("xml:lang"), cell.get("datatype"), canonical)
+
+
+def _rdflib_node(t: Term):
+    if t.kind == "uri":
+        return URIRef(t.value)
+    if t.kind == "bnode":
+        return BNode(t.value)
+    plain = t.lang or t.datatype in (None, XSD_STRING)  # rdflib tells "x" from "x"^^xsd:string; RDF 1.1 does not
+    return Literal(t.value, lang=t.lang, datatype=None if plain else URIRef(t.datatype))
 
 
 def open_store(spec: str) -> Store:
@@ -171,5 +383,5 @@ def open_store(spec: str) -> Store:
     if spec.startswith("oxigraph:"):
         return OxigraphStore(spec.split(":", 1)[1] or None)
     if spec.startswith("sparql:"):
-        raise StoreError("remote SPARQL endpoints (sparql:URL) are not supported yet; use memory or oxigraph:PATH")
+        return RemoteStore(spec.split(":", 1)[1])
     raise StoreError(f"unknown store {spec!r}; expected {SPEC_HELP}")

@@ -1,0 +1,221 @@
+"""Stores: memory, embedded Oxigraph and a real SPARQL endpoint (`oxigraph serve` on 127.0.0.1),
+incremental builds, resuming after a SIGKILL, and backup/restore through `export` and `load`."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import ClassVar
+
+import httpx
+import pytest
+from rdflib.compare import isomorphic
+
+from conflictkg.build import build
+from conflictkg.graph import article_graph_iri, inferred_graph_iri
+from conflictkg.query import packs, run
+from conflictkg.store import MemoryStore, OxigraphStore, RemoteStore, StoreError, canonical_decimal, open_store
+from conftest import EXAMPLES, SEED, canonical_rows, run_cli
+
+OXIGRAPH = Path(sys.executable).parent / "oxigraph"  # PyPI `oxigraph`, a dev dependency
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def endpoint(tmp_path):
+    """A real Oxigraph SPARQL server on a free loopback port, stopped at the end."""
+    assert OXIGRAPH.exists(), f"{OXIGRAPH} is missing: install the dev extra (pip install -e '.[dev]')"
+    port = free_port()
+    proc = subprocess.Popen(
+        [str(OXIGRAPH), "serve", "--location", str(tmp_path / "server"), "--bind", f"127.0.0.1:{port}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    url = f"http://127.0.0.1:{port}/query"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            if httpx.get(url, params={"query": "ASK {}"}, timeout=1).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            pytest.fail(f"oxigraph serve did not start: {proc.stderr.read().decode()[:500]}")
+        time.sleep(0.1)
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+def graphs_of(store) -> dict:
+    ds = store.to_dataset()
+    return {str(g.identifier): g for g in ds.graphs() if len(g)}
+
+
+def assert_same_store(a, b) -> None:
+    ga, gb = graphs_of(a), graphs_of(b)
+    assert sorted(ga) == sorted(gb)
+    for name in ga:  # isomorphism, because the ontology's OWL lists are blank nodes
+        assert isomorphic(ga[name], gb[name]), name
+
+
+def test_every_pack_agrees_on_memory_oxigraph_and_a_remote_endpoint(tmp_path, endpoint):
+    memory = build([EXAMPLES]).store
+    embedded = build([EXAMPLES], store=OxigraphStore(tmp_path / "store")).store
+    # The remote store is written by the command a user runs.
+    result = run_cli("build", EXAMPLES, "-o", tmp_path / "out" / "graph.trig", "--store", f"sparql:{endpoint}", "-q")
+    assert result.exit_code == 0, result.output
+    remote = open_store(f"sparql:{endpoint}")
+    assert remote.count() == embedded.count() > 0
+    for q in packs():
+        rows = [canonical_rows(run(q, s)) for s in (memory, embedded, remote)]
+        assert rows[0], f"{q.name} has no rows on the example"
+        assert rows[0] == rows[1] == rows[2], q.name
+
+
+def test_backup_from_a_remote_endpoint_restores_into_an_embedded_store(tmp_path, endpoint):
+    remote = build([EXAMPLES], store=open_store(f"sparql:{endpoint}")).store
+    backup = tmp_path / "backup.nq"
+    assert run_cli("export", "--store", f"sparql:{endpoint}", "--format", "nq", "-o", backup).exit_code == 0
+    restored = f"oxigraph:{tmp_path / 'restored'}"
+    result = run_cli("load", backup, "--store", restored)
+    assert result.exit_code == 0, result.output
+    assert_same_store(remote, open_store(restored))
+
+
+def test_building_the_same_article_twice_leaves_the_store_unchanged(tmp_path):
+    store = OxigraphStore(tmp_path / "store")
+    first = build([EXAMPLES], store=store)
+    before = store.dump("nq")
+    second = build([EXAMPLES], store=store)
+    assert (first.n_built, second.n_built) == (1, 0)
+    assert second.skipped == [SEED.stem]
+    assert store.dump("nq") == before
+    assert build([EXAMPLES], store=store, force=True).n_built == 1
+    assert store.dump("nq") == before
+
+
+def test_a_changed_article_replaces_only_its_own_graphs(tmp_path):
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    (folder / SEED.name).write_bytes(SEED.read_bytes())
+    (folder / SEED.with_suffix(".json").name).write_bytes(SEED.with_suffix(".json").read_bytes())
+    other = folder / "other.txt"
+    other.write_text("سيطرت قوات سوريا الديمقراطية أمس على حقل العمر النفطي.", encoding="utf-8")
+    store = OxigraphStore(tmp_path / "store")
+    build([folder], date=None, store=store)
+    seed_graphs = {n: store.dump_graph(n) for n in (article_graph_iri(SEED.stem), inferred_graph_iri(SEED.stem))}
+    old = {n: store.dump_graph(n) for n in (article_graph_iri("other"), inferred_graph_iri("other"))}
+
+    other.write_text("نفت قوات سوريا الديمقراطية أنها سيطرت على حقل كونيكو للغاز.", encoding="utf-8")
+    again = build([folder], store=store)
+    assert (again.n_built, again.skipped) == (1, [SEED.stem])
+    for name, text in seed_graphs.items():
+        assert store.dump_graph(name) == text, name
+    for name, text in old.items():
+        new = store.dump_graph(name)
+        assert new and new != text, name
+        assert "al-omar" not in new.lower(), f"{name} still holds the old article's events"
+    assert "conoco" in store.dump_graph(inferred_graph_iri("other")).lower()
+
+
+def _paragraph_corpus(path: Path, n: int = 24) -> Path:
+    """A JSONL corpus of distinct articles: the seed's paragraphs, each dated."""
+    paragraphs = [p for p in SEED.read_text(encoding="utf-8").split("\n") if len(p.strip()) > 80]
+    with path.open("w", encoding="utf-8") as fh:
+        for i in range(n):
+            text = paragraphs[i % len(paragraphs)] + (f"\n({i})" if i >= len(paragraphs) else "")
+            fh.write(json.dumps({"id": f"p{i:02d}", "text": text, "date": "2017-10-30", "lang": "ar"}) + "\n")
+    return path
+
+
+def test_a_build_killed_mid_load_resumes_to_the_same_store(tmp_path):
+    corpus = _paragraph_corpus(tmp_path / "corpus.jsonl")
+    n = sum(1 for _ in corpus.open(encoding="utf-8"))
+    whole = build([corpus], store=OxigraphStore(tmp_path / "whole")).store
+
+    store_dir = tmp_path / "killed"
+    args = [sys.executable, "-m", "conflictkg", "build", str(corpus), "-o", str(tmp_path / "k" / "graph.trig")]
+    args += ["--store", f"oxigraph:{store_dir}", "-v"]
+    proc = subprocess.Popen(args, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    built_lines = 0
+    for line in proc.stderr:
+        built_lines += line.startswith("built ")
+        if built_lines == 3:
+            os.kill(proc.pid, signal.SIGKILL)
+            break
+    proc.wait(timeout=60)
+    assert proc.returncode == -signal.SIGKILL, "the build finished before it could be killed"
+    assert not (tmp_path / "k" / "graph.trig").exists()
+
+    killed = OxigraphStore(store_dir)  # opens after the crash, consistent
+    done = killed.digests()
+    assert 3 <= len(done) < n
+    killed.close()
+
+    result = run_cli("build", corpus, "-o", tmp_path / "k" / "graph.trig", "--store", f"oxigraph:{store_dir}", "-q")
+    assert result.exit_code == 0, result.output
+    resumed = OxigraphStore(store_dir)
+    assert len(resumed.digests()) == n
+    assert_same_store(whole, resumed)
+
+
+def test_remote_store_errors_are_one_line_and_say_what_to_do(tmp_path):
+    port = free_port()  # nothing listens there
+    result = run_cli("query", "oil/fields", "--store", f"sparql:http://127.0.0.1:{port}/query")
+    assert result.exit_code == 2
+    assert "cannot reach the SPARQL endpoint" in result.output and "running" in result.output
+    with pytest.raises(StoreError, match="expected sparql:http"):
+        open_store("sparql:ftp://example.org/sparql")
+
+
+class _AuthHandler(BaseHTTPRequestHandler):
+    seen: ClassVar[list[str | None]] = []
+
+    def do_POST(self):
+        self.seen.append(self.headers.get("Authorization"))
+        self.send_response(401)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def test_basic_auth_comes_from_the_environment(monkeypatch):
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _AuthHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/query"
+        monkeypatch.setenv("CONFLICTKG_SPARQL_AUTH", "analyst:s3cret")
+        with pytest.raises(StoreError, match="CONFLICTKG_SPARQL_AUTH"):
+            RemoteStore(url).count()
+        assert _AuthHandler.seen[-1] == "Basic YW5hbHlzdDpzM2NyZXQ="  # analyst:s3cret
+    finally:
+        server.shutdown()
+
+
+@pytest.mark.parametrize(
+    ("lexical", "canonical"), [("35", "35.0"), ("35.0", "35.0"), ("41.09440", "41.0944"), ("-0.50", "-0.5")]
+)
+def test_decimals_print_the_same_from_every_engine(lexical, canonical):
+    assert canonical_decimal(lexical) == canonical
+
+
+def test_memory_store_counts_quads():
+    store = build([EXAMPLES]).store
+    assert isinstance(store, MemoryStore)
+    assert store.count() == sum(len(g) for g in store.to_dataset().graphs())
