@@ -3,6 +3,7 @@ incremental builds, resuming after a SIGKILL, and backup/restore through `export
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -11,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import ClassVar
@@ -34,13 +36,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def endpoint(tmp_path):
-    """A real Oxigraph SPARQL server on a free loopback port, stopped at the end."""
+@contextlib.contextmanager
+def oxigraph_server(location: Path, *options: str) -> Iterator[str]:
+    """A real Oxigraph SPARQL server on a free loopback port; yields its query URL, stops it at the end."""
     assert OXIGRAPH.exists(), f"{OXIGRAPH} is missing: install the dev extra (pip install -e '.[dev]')"
     port = free_port()
     proc = subprocess.Popen(
-        [str(OXIGRAPH), "serve", "--location", str(tmp_path / "server"), "--bind", f"127.0.0.1:{port}"],
+        [str(OXIGRAPH), "serve", "--location", str(location), "--bind", f"127.0.0.1:{port}", *options],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
@@ -56,9 +58,17 @@ def endpoint(tmp_path):
             proc.kill()
             pytest.fail(f"oxigraph serve did not start: {proc.stderr.read().decode()[:500]}")
         time.sleep(0.1)
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
+    try:
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture
+def endpoint(tmp_path):
+    with oxigraph_server(tmp_path / "server") as url:
+        yield url
 
 
 def graphs_of(store) -> dict:
@@ -85,6 +95,15 @@ def test_every_pack_agrees_on_memory_oxigraph_and_a_remote_endpoint(tmp_path, en
         rows = [canonical_rows(run(q, s)) for s in (memory, embedded, remote)]
         assert rows[0], f"{q.name} has no rows on the example"
         assert rows[0] == rows[1] == rows[2], q.name
+
+
+def test_a_server_whose_default_graph_is_the_union_is_queried_as_it_is(tmp_path):
+    memory = build([EXAMPLES]).store
+    with oxigraph_server(tmp_path / "server", "--union-default-graph") as url:
+        remote = build([EXAMPLES], store=open_store(f"sparql:{url}#union")).store
+        assert remote.server_union
+        for q in packs():
+            assert canonical_rows(run(q, memory)) == canonical_rows(run(q, remote)), q.name
 
 
 def test_backup_from_a_remote_endpoint_restores_into_an_embedded_store(tmp_path, endpoint):

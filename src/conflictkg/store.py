@@ -262,15 +262,22 @@ def _update_url(query_url: str) -> str:
 class RemoteStore(Store):
     """Any SPARQL 1.1 endpoint. Each query names every graph as default and named graph
     (SPARQL 1.1 Protocol ``default-graph-uri``/``named-graph-uri``), so the packs see the
-    union of the graphs whatever the server's own default graph is."""
+    union of the graphs whatever the server's own default graph is. A URL ending in
+    ``#union`` says the server's default graph already is that union (Oxigraph with
+    ``--union-default-graph``, Fuseki with ``unionDefaultGraph``, GraphDB, Virtuoso):
+    requests then stay small however many articles the store holds."""
 
     def __init__(self, url: str, timeout: float = 60.0):
         import httpx
 
+        self.spec = f"sparql:{url}"
+        url, _, fragment = url.partition("#")  # a fragment never reaches the server: a safe place for a flag
+        if fragment not in ("", "union"):
+            raise StoreError(f"sparql:{url}#{fragment}: the only option after # is 'union'")
+        self.server_union = fragment == "union"
         parts = urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.netloc:
             raise StoreError(f"sparql:{url}: expected sparql:http(s)://host[:port]/path-of-the-query-endpoint")
-        self.spec = f"sparql:{url}"
         self.url = url
         self.update_url = _update_url(url)
         auth = None
@@ -296,7 +303,7 @@ class RemoteStore(Store):
 
     def _select(self, sparql: str, dataset: bool) -> dict:
         form: list[tuple[str, str]] = [("query", sparql)]
-        if dataset:
+        if dataset and not self.server_union:
             if self._graphs is None:
                 self._graphs = sorted(r[0].value for r in self._select_rows(internal_query("graphs")) if r[0])
             form += [("default-graph-uri", g) for g in self._graphs]
