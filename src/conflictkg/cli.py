@@ -144,7 +144,14 @@ def build(
     failed the shapes (the others are still written, each failure is listed);
     2 usage error or nothing could be read.
     """
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+        TimeRemainingColumn,
+    )
 
     from .build import ArticleResult, Rejection, write_rejections
     from .build import build as run_build
@@ -159,6 +166,7 @@ def build(
         BarColumn(),
         MofNCompleteColumn(),
         TimeElapsedColumn(),
+        TimeRemainingColumn(),
         console=err,
         transient=True,
         disable=quiet or not err.is_terminal,
@@ -175,7 +183,7 @@ def build(
 
     try:
         with progress:
-            task = progress.add_task("building", total=None)
+            task = progress.add_task("building", total=None if progress.disable else _count_articles(paths))
             result = run_build(
                 paths,
                 date=date,
@@ -204,6 +212,23 @@ def build(
         _summary(result, out, store)
     store.close()
     sys.exit(result.exit_code)
+
+
+def _count_articles(paths: Sequence[Path]) -> int | None:
+    """How many articles the inputs hold, for the progress bar's total (one quick pass over the bytes)."""
+    total = 0
+    for item in ingest.expand(paths):
+        if isinstance(item, ingest.IngestError):
+            continue
+        if item.suffix.lower() != ".jsonl":
+            total += 1
+            continue
+        try:
+            with item.open("rb") as fh:
+                total += sum(1 for line in fh if line.strip())
+        except OSError:
+            continue
+    return total or None
 
 
 def _summary(result, out: Path, store: Store) -> None:
