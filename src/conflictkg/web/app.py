@@ -38,6 +38,7 @@ RDF_TYPES = {
 }
 PAGE_TYPES = {"text/html": None, "application/xhtml+xml": None, **RDF_TYPES}
 PLACE_CLASSES = {"Place", "Facility"}
+TIMELINE_PAGE = 500
 
 
 def link(iri: str) -> str:
@@ -154,8 +155,8 @@ class App:
         meta = next((a for a in self.graph.cached("articles") if a["article"] == iri), {})
         text = next((f["o"] for f in ctx["facts"] if f["p"] == CKG + "text"), "")
         rows = self.graph.select("mentions", article=node)
-        marks = highlight.mentions(text, rows)
         events = [e for e in self.graph.events() if e["article"] == iri]
+        marks = highlight.mentions(text, rows, {e["e"]: e for e in events})
         lang = meta.get("lang") or "ar"
         return self.page(
             "article.html",
@@ -233,6 +234,21 @@ class App:
     def map_data(self, request: Request) -> Response:
         return JSONResponse({"events": [_point(e) for e in self.graph.events() if e["lat"] is not None]})
 
+    def places_data(self, request: Request) -> Response:
+        seen: dict[str, dict] = {}
+        for r in self.graph.cached("places"):
+            seen.setdefault(
+                r["place"],
+                {
+                    "iri": link(r["place"]),
+                    "name": r["name"] or "",
+                    "kind": r["kind"],
+                    "lat": r["lat"],
+                    "lon": r["long"],
+                },
+            )
+        return JSONResponse({"places": list(seen.values())})
+
     def timeline(self, request: Request) -> Response:
         try:
             start, end = _day(request.query_params.get("from")), _day(request.query_params.get("to"))
@@ -250,8 +266,14 @@ class App:
             events = [e for e in events if e["date"] and e["date"] >= start.isoformat()]
         if end:
             events = [e for e in events if e["date"] and e["date"] <= end.isoformat()]
+        try:
+            page_no = max(1, int(request.query_params.get("page", "1")))
+        except ValueError:
+            return self.page("error.html", status=400, title="Bad request", message="page= must be a number")
+        # A corpus of years holds tens of thousands of events: the list is paged, the chart shows them all.
+        shown = events[(page_no - 1) * TIMELINE_PAGE : page_no * TIMELINE_PAGE]
         days = defaultdict(list)
-        for e in events:
+        for e in shown:
             days[e["date"] or "undated"].append(e)
         return self.page(
             "timeline.html",
@@ -261,6 +283,9 @@ class App:
             start=start,
             end=end,
             chart=chart.stacked_by_date(events, STATUSES),
+            page_no=page_no,
+            pages=max(1, -(-len(events) // TIMELINE_PAGE)),
+            total=len(events),
         )
 
     def editor(self, request: Request) -> Response:
@@ -353,6 +378,7 @@ def create_app(store_path: str | Path, tiles: str | None = None) -> Starlette:
         Route("/resource/{rest:path}", threaded(app.resource)),
         Route("/map", threaded(app.map_page)),
         Route("/map.json", threaded(app.map_data)),
+        Route("/places.json", threaded(app.places_data)),
         Route("/timeline", threaded(app.timeline)),
         Route("/editor", threaded(app.editor)),
         Route("/packs.json", threaded(app.packs_json)),

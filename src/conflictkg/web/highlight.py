@@ -28,8 +28,8 @@ class Mention:
     title: str = ""
 
 
-def mentions(text: str, rows: list[dict[str, Any]]) -> list[Mention]:
-    """Mentions from the rows of web/sparql/mentions.rq, deduplicated."""
+def mentions(text: str, rows: list[dict[str, Any]], events: dict[str, dict[str, Any]]) -> list[Mention]:
+    """Mentions from the rows of web/sparql/mentions.rq, deduplicated; EVENTS maps event IRIs to their rows."""
     found: dict[tuple[int, int, str, str], Mention] = {}
 
     def add(start: int, end: int, kind: str, target: str, event: str, title: str) -> None:
@@ -41,7 +41,12 @@ def mentions(text: str, rows: list[dict[str, Any]]) -> list[Mention]:
     for r in rows:
         kind, start, end, event = r["kind"], r["start"], r["end"], r["e"]
         if kind in ("event", "attribution"):
-            title = f"{r['event_class']} ({r['status']})" if kind == "event" else f"attributed to {r['label'] or '?'}"
+            ev = events.get(event, {})
+            title = (
+                f"{ev.get('event_class', 'event')} ({ev.get('status', '?')})"
+                if kind == "event"
+                else f"attributed to {r['label'] or '?'}"
+            )
             add(start, end, kind, r["x"], event, title)
             continue
         label = r["label"] or ""

@@ -4,7 +4,7 @@
   const COLOURS = { completed: "#b3261e", ongoing: "#e07b00", planned: "#1f5fbf", possible: "#7b3fa0", denied: "#6b6b6b" };
   const el = document.getElementById("map");
   if (!el) return;
-  const map = L.map(el, { preferCanvas: true, maxZoom: 18, minZoom: 3 });
+  const map = L.map(el, { preferCanvas: Boolean(el.dataset.source), maxZoom: 18, minZoom: 3 });
   if (el.dataset.tiles) L.tileLayer(el.dataset.tiles, { maxZoom: 18 }).addTo(map);
   window.ckgMap = { map: map, shown: 0 };
 
@@ -21,12 +21,33 @@
     return m;
   }
 
+  // Gazetteer places in grey, for orientation: the map has no background tiles when offline.
+  const reference = L.layerGroup().addTo(map);
+  fetch("/places.json").then((r) => r.json()).then(function (data) {
+    const big = { Country: 1, Governorate: 1 };
+    data.places.forEach(function (p) {
+      if (big[p.kind]) return;  // their centroids say little; the towns around say where we are
+      const dot = L.circleMarker([p.lat, p.lon], { radius: 2, color: "#8a969e", weight: 1, fillOpacity: 0.6,
+        className: "ref-place" });
+      dot.bindTooltip(p.name + " (" + p.kind + ")");
+      dot.addTo(reference);
+    });
+  });
+
   if (el.dataset.points) {  // a place page: its own events, no clustering needed
     const center = JSON.parse(el.dataset.center);
     const points = JSON.parse(el.dataset.points);
-    map.setView(center, 9);
-    L.circleMarker(center, { radius: 12, color: "#000", weight: 2, fill: false }).addTo(map).bindTooltip(el.dataset.place || "");
-    points.forEach((p) => marker(p).addTo(map));
+    map.setView(center, 10);
+    L.circleMarker(center, { radius: 14, color: "#000", weight: 2, fill: false }).addTo(map)
+      .bindTooltip(el.dataset.place || "", { permanent: true, direction: "right", offset: [14, 0], className: "ref-label" });
+    // Events at the same point are spread on a small ring around it so that each can be clicked.
+    const seen = {};
+    points.forEach(function (p) {
+      const key = p.lat + "," + p.lon;
+      const i = seen[key] = (seen[key] || 0) + 1;
+      const angle = i * 2.4, r = i > 1 ? 0.025 * Math.sqrt(i) : 0;
+      marker(Object.assign({}, p, { lat: p.lat + r * Math.sin(angle), lon: p.lon + r * Math.cos(angle) })).addTo(map);
+    });
     window.ckgMap.shown = points.length;
     return;
   }
