@@ -35,6 +35,18 @@ PREFIXES = {
     "owl": "http://www.w3.org/2002/07/owl#",
 }
 SPARQL_DIR = Path(__file__).parent / "sparql"
+EVENT_EXTRA_COLUMNS = (
+    "place",
+    "place_en",
+    "place_ar",
+    "lat",
+    "long",
+    "actor1",
+    "actor1_en",
+    "actor2",
+    "actor2_en",
+    "source_en",
+)
 
 
 class StoreMissing(Exception):
@@ -105,7 +117,16 @@ class ReadOnlyGraph:
         """One row per event (the first row where optional labels repeat)."""
         with self._lock:
             if "_events" not in self._cache:
-                self._cache["_events"] = dedupe(self.select("events"), "e")
+                events = dedupe(self.select("events"), "e")
+                extra: dict[str, dict[str, Any]] = defaultdict(dict)
+                for name in ("event_places", "event_actors", "event_sources"):
+                    for row in self.select(name):
+                        target = extra[row.pop("e")]
+                        for k, v in row.items():
+                            if v is not None:
+                                target.setdefault(k, v)  # the first of repeated optional labels
+                blank = dict.fromkeys(EVENT_EXTRA_COLUMNS)
+                self._cache["_events"] = [{**e, **blank, **extra.get(e["e"], {})} for e in events]
             return self._cache["_events"]
 
     def control(self) -> list[dict[str, Any]]:
