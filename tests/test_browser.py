@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import warnings
 from pathlib import Path
 
 import httpx
@@ -30,10 +31,9 @@ RES = "https://w3id.org/conflictkg/resource/"
 PREFIX = "PREFIX ckg: <https://w3id.org/conflictkg/ontology#> "
 
 if not CHROMIUM.exists():
-    pytest.skip(
-        "BROWSER TESTS SKIPPED: /usr/bin/chromium is missing (apt-get install chromium; .ci/run installs it in CI)",
-        allow_module_level=True,
-    )
+    WHY = "BROWSER TESTS SKIPPED: /usr/bin/chromium is missing (apt-get install chromium; .ci/run installs it in CI)"
+    warnings.warn(WHY, stacklevel=1)  # shown in the warnings summary, not only with -rs
+    pytest.skip(WHY, allow_module_level=True)
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is a dev dependency: pip install -e '.[dev]'")
 
 

@@ -10,6 +10,8 @@ import csv
 import io
 import json
 import re
+import subprocess
+import sys
 from html.parser import HTMLParser
 from urllib.parse import quote
 
@@ -112,6 +114,8 @@ def test_article_page_keeps_every_character_and_marks_every_kind(base):
     # Every event whose evidence is not wholly covered by entity marks is linked from the text.
     assert linked <= {local(e["e"]) for e in events}
     assert len(linked) >= len(events) * 0.8
+    for e in select(base, f"SELECT ?s WHERE {{ ?e ckg:reportedIn <{art['a']}> ; ckg:evidence/oa:start ?s }}"):
+        assert f'id="c{e["s"]}"' in html  # event pages link to the quote in context
     side = html.split('class="side"', 1)[1]
     assert side.count('<tr class="row-') == len(events)
 
@@ -336,6 +340,14 @@ def test_serve_without_a_store_says_build_first(tmp_path):
     assert result.exit_code == 2
     assert "conflictkg build" in result.output and len(result.output.strip().splitlines()) == 1
     assert not (tmp_path / "nothing").exists()
+
+
+def test_ontology_page_is_written_to_a_file(tmp_path):
+    out = tmp_path / "ontology.html"
+    subprocess.run([sys.executable, "-m", "conflictkg.web.ontology", str(out)], check=True, capture_output=True)
+    html = out.read_text(encoding="utf-8")
+    assert 'id="Event"' in html and 'id="ControlClaim"' in html and 'lang="ar"' in html
+    assert not list(tmp_path.glob("*.tmp"))
 
 
 def test_serve_help_names_the_endpoint():

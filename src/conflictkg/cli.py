@@ -409,7 +409,8 @@ def serve(store_spec: str, host: str, port: int, tiles: str | None) -> None:
         fail(f"no store at {path}: run `conflictkg build` first (or give --store oxigraph:PATH)")
     import uvicorn
 
-    from .web import StoreMissing, create_app
+    from .web.app import create_app
+    from .web.data import StoreMissing
 
     try:
         app = create_app(path, tiles=tiles)

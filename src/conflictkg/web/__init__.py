@@ -1,8 +1,4 @@
-"""The researcher's web view and read-only SPARQL endpoint behind ``conflictkg serve``."""
+"""The researcher's web view and read-only SPARQL endpoint behind ``conflictkg serve``.
 
-from __future__ import annotations
-
-from .app import create_app
-from .data import StoreMissing
-
-__all__ = ["StoreMissing", "create_app"]
+``app.create_app`` builds the ASGI app; ``ontology`` writes the ontology's documentation page.
+"""

@@ -100,11 +100,13 @@ def render(text: str, marks: list[Mention], link) -> Markup:
             ids = " ".join(sorted({e for m in events for e in m.events}))
             first = min(events, key=lambda m: m.end - m.start)
             titles = "; ".join(sorted({m.title for m in events}))
+            # An anchor where an evidence span begins, so that an event page can link to it in context.
+            anchor = f' id="c{a}"' if any(m.start == a for m in events) else ""
             if entities:
-                inner = f'<span class="ev" data-events="{escape(ids)}" title="{escape(titles)}">{inner}</span>'
+                inner = f'<span class="ev"{anchor} data-events="{escape(ids)}" title="{escape(titles)}">{inner}</span>'
             else:
                 inner = (
-                    f'<a class="ev" data-events="{escape(ids)}" title="{escape(titles)}" '
+                    f'<a class="ev"{anchor} data-events="{escape(ids)}" title="{escape(titles)}" '
                     f'href="{escape(link(first.target))}">{inner}</a>'
                 )
         parts.append(inner)
