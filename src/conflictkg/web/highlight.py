@@ -26,16 +26,17 @@ class Mention:
     target: str  # IRI the mark links to
     events: set[str] = field(default_factory=set)
     title: str = ""
+    status: str = ""
 
 
 def mentions(text: str, rows: list[dict[str, Any]], events: dict[str, dict[str, Any]]) -> list[Mention]:
     """Mentions from the rows of web/sparql/mentions.rq, deduplicated; EVENTS maps event IRIs to their rows."""
     found: dict[tuple[int, int, str, str], Mention] = {}
 
-    def add(start: int, end: int, kind: str, target: str, event: str, title: str) -> None:
+    def add(start: int, end: int, kind: str, target: str, event: str, title: str, status: str = "") -> None:
         if not (0 <= start < end <= len(text)):
             return
-        m = found.setdefault((start, end, kind, target), Mention(start, end, kind, target, title=title))
+        m = found.setdefault((start, end, kind, target), Mention(start, end, kind, target, title=title, status=status))
         m.events.add(event)
 
     for r in rows:
@@ -47,7 +48,7 @@ def mentions(text: str, rows: list[dict[str, Any]], events: dict[str, dict[str, 
                 if kind == "event"
                 else f"attributed to {r['label'] or '?'}"
             )
-            add(start, end, kind, r["x"], event, title)
+            add(start, end, kind, r["x"], event, title, ev.get("status", ""))
             continue
         label = r["label"] or ""
         if len(label) < 2:
@@ -92,9 +93,12 @@ def render(text: str, marks: list[Mention], link) -> Markup:
         if entities:
             ent = entities[0]
             tag = f' data-label="{ent.kind}"' if ent.end == b else ""
+            # The mark links to the event it supports; the actor or place itself is named in the title and
+            # linked from the events table.
+            event = sorted(ent.events)[0]
             inner = (
-                f'<mark class="ent ent-{ent.kind}" data-kind="{ent.kind}"{tag} title="{escape(ent.title)}">'
-                f'<a href="{escape(link(ent.target))}">{inner}</a></mark>'
+                f'<mark class="ent ent-{ent.kind}" data-kind="{ent.kind}"{tag} data-ref="{escape(link(ent.target))}" '
+                f'title="{escape(ent.title)}"><a href="{escape(link(event))}">{inner}</a></mark>'
             )
         if events:
             ids = " ".join(sorted({e for m in events for e in m.events}))
@@ -110,4 +114,11 @@ def render(text: str, marks: list[Mention], link) -> Markup:
                     f'href="{escape(link(first.target))}">{inner}</a>'
                 )
         parts.append(inner)
+        # Each evidence span ends with a small marker (no text: the article stays as read) linking to its
+        # event, so that events sharing the same words are each reachable.
+        for m in sorted((m for m in marks if m.kind == "event" and m.end == b), key=lambda m: m.target):
+            parts.append(
+                f'<a class="ev-end st-{escape(m.status)}" href="{escape(link(m.target))}" '
+                f'title="{escape(m.title)}" aria-label="{escape(m.title)}" data-events="{escape(m.target)}"></a>'
+            )
     return Markup("".join(parts))
