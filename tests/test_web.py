@@ -339,6 +339,10 @@ def test_serve_without_a_store_says_build_first(tmp_path):
     assert result.exit_code == 2
     assert "conflictkg build" in result.output and len(result.output.strip().splitlines()) == 1
     assert not (tmp_path / "nothing").exists()
+    (tmp_path / "empty").mkdir()
+    result = run_cli("serve", "--store", f"oxigraph:{tmp_path / 'empty'}")
+    assert result.exit_code == 2 and "not an Oxigraph store" in result.output
+    assert not list((tmp_path / "empty").iterdir())  # nothing created in it
 
 
 def test_ontology_page_is_written_to_a_file(tmp_path):

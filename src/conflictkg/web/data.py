@@ -86,6 +86,8 @@ class ReadOnlyGraph:
         path = Path(path)
         if not path.is_dir():
             raise StoreMissing(f"no store at {path}: run `conflictkg build` first")
+        if not (path / "CURRENT").is_file():  # RocksDB's marker: an empty or foreign folder is no store
+            raise StoreMissing(f"{path} is not an Oxigraph store: run `conflictkg build` first")
         try:
             self.store = ox.Store.read_only(str(path))
         except OSError as exc:
