@@ -40,6 +40,7 @@ RDF_TYPES = {
 PAGE_TYPES = {"text/html": None, "application/xhtml+xml": None, **RDF_TYPES}
 PLACE_CLASSES = {"Place", "Facility"}
 TIMELINE_PAGE = 500
+ACTOR_EVENTS = 300
 
 
 def link(iri: str) -> str:
@@ -223,7 +224,11 @@ class App:
             roles[r["e"]].add(r["role"])
         events = [dict(e, roles=sorted(roles[e["e"]])) for e in self.graph.events() if e["e"] in roles]
         gained, lost = territory(iri, self.graph.control(), self.graph.events(), roles)
-        return self.page("actor.html", **ctx, events=events, gained=gained, lost=lost)
+        # An actor of a long war takes part in thousands of events: the page lists the first ones, the
+        # timeline (filtered by this actor) pages through all of them.
+        return self.page(
+            "actor.html", **ctx, events=events[:ACTOR_EVENTS], n_events=len(events), gained=gained, lost=lost
+        )
 
     def map_page(self, request: Request) -> Response:
         actors = sorted(

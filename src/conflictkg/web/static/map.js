@@ -66,8 +66,9 @@
     const f = new FormData(form);
     const from = f.get("from"), to = f.get("to"), actor = f.get("actor");
     const statuses = new Set(f.getAll("status"));
+    const undated = f.get("undated") === "1";
     const keep = all.filter((p) => statuses.has(p.status) && (!actor || p.actor === actor) &&
-      (!from || (p.date && p.date >= from)) && (!to || (p.date && p.date <= to)));
+      (p.date ? (!from || p.date >= from) && (!to || p.date <= to) : undated));
     cluster.clearLayers();
     cluster.addLayers(keep.map(marker));
     count.textContent = keep.length + " of " + all.length + " events";
