@@ -4,7 +4,7 @@ PYTHON  ?= python3
 CKG     := $(VENV)/bin/conflictkg
 OUT     ?= out
 
-.PHONY: install example test lint bench docs clean
+.PHONY: install example test lint bench docs clean serve screenshots ontology-docs bench-web
 
 install: $(VENV)/.installed
 
@@ -40,6 +40,22 @@ docs: install
 	mkdir -p $(OUT)
 	$(MAKE) --no-print-directory example 2>&1 | tee $(OUT)/example.log
 	$(VENV)/bin/python docs/generate.py $(OUT)
+
+## Browse the example store: web view and read-only SPARQL endpoint on http://127.0.0.1:8000/.
+serve: example
+	$(CKG) serve --store oxigraph:$(OUT)/store
+
+## Screenshots of the web view for docs/web.md and the README (headless Chromium, as the browser tests).
+screenshots: install
+	CKG_SCREENSHOTS=docs/img $(VENV)/bin/python -m pytest tests/test_browser.py -q
+
+## The ontology's documentation page (also served at /ontology).
+ontology-docs: install
+	$(VENV)/bin/python -m conflictkg.web.ontology docs/ontology.html
+
+## Page render times and the map with 10,000 synthetic events (figures for docs/web.md).
+bench-web: install
+	$(VENV)/bin/python benchmarks/web.py
 
 clean:
 	rm -rf $(OUT) .pytest_cache

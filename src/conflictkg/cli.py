@@ -523,5 +523,55 @@ def load(files: Sequence[Path], store_spec: str, graph_iri: str | None) -> None:
     err.print(f"loaded {sum(len(g) for g in graphs.values())} triples in {len(graphs)} graphs into {store.spec}")
 
 
+@main.command()
+@click.option(
+    "--store",
+    "store_spec",
+    default=DEFAULT_STORE,
+    show_default=True,
+    metavar="oxigraph:PATH",
+    help="The embedded store to serve (built by `conflictkg build`); opened read-only.",
+)
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on (loopback by default).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="TCP port.")
+@click.option(
+    "--tiles",
+    metavar="URL",
+    help="Background map tiles, e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png (none by default: works offline).",
+)
+def serve(store_spec: str, host: str, port: int, tiles: str | None) -> None:
+    """Browse the graph and query it: web pages and a read-only SPARQL endpoint.
+
+    \b
+    Pages: /  (overview)  /map  /timeline  /editor (SPARQL, with the query packs)
+           /ontology  /resource/...  (every https://w3id.org/conflictkg/resource/ IRI;
+           ask for text/turtle or application/ld+json to get its triples)
+    Endpoint: /sparql  (SPARQL 1.1 Protocol, GET or POST; updates are refused)
+
+    \b
+    Example:
+      conflictkg build examples/ && conflictkg serve --port 8000
+      curl -H 'Accept: text/csv' --data-urlencode 'query=SELECT * {?s ?p ?o} LIMIT 3' localhost:8000/sparql
+
+    The store is a snapshot taken at start: restart serve after a new build.
+    """
+    if not store_spec.startswith("oxigraph:"):
+        fail(f"serve needs an embedded store (oxigraph:PATH), not {store_spec!r}")
+    path = Path(store_spec.split(":", 1)[1] or "out/store")
+    if not path.is_dir():
+        fail(f"no store at {path}: run `conflictkg build` first (or give --store oxigraph:PATH)")
+    import uvicorn
+
+    from .web.app import create_app
+    from .web.data import StoreMissing
+
+    try:
+        app = create_app(path, tiles=tiles)
+    except StoreMissing as exc:
+        fail(str(exc))
+    err.print(f"conflictkg serve: http://{host}:{port}/  (SPARQL at /sparql; read-only; Ctrl-C stops)")
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
 if __name__ == "__main__":
     main()
