@@ -54,7 +54,8 @@ class Store(ABC):
         """Replace each named graph with the given triples."""
 
     @abstractmethod
-    def query(self, sparql: str) -> QueryResult: ...
+    def query(self, sparql: str, bindings: dict[str, Term | rt.Node] | None = None) -> QueryResult:
+        """Run a SELECT or ASK; ``bindings`` give variables RDF-term values (never pasted into the text)."""
 
     @abstractmethod
     def graph_names(self) -> set[str]: ...
@@ -96,6 +97,30 @@ def _ox_term(node) -> Term | None:
     return Term("literal", str(node))
 
 
+def _to_rdflib(value: Term | rt.Node) -> rt.Node:
+    if not isinstance(value, Term):
+        return value
+    if value.kind == "uri":
+        return rt.URIRef(value.value)
+    if value.kind == "bnode":
+        return rt.BNode(value.value)
+    return rt.Literal(value.value, lang=value.lang, datatype=None if value.lang else value.datatype)
+
+
+def _to_ox(node: rt.Node):
+    if isinstance(node, rt.URIRef):
+        return ox.NamedNode(str(node))
+    if isinstance(node, rt.BNode):
+        return ox.BlankNode(str(node))
+    if isinstance(node, rt.Literal):
+        if node.language:
+            return ox.Literal(str(node), language=node.language)
+        if node.datatype:
+            return ox.Literal(str(node), datatype=ox.NamedNode(str(node.datatype)))
+        return ox.Literal(str(node))
+    raise StoreError(f"cannot bind {node!r}: not an RDF term")
+
+
 class MemoryStore(Store):
     def __init__(self, dataset: Dataset | None = None):
         self.spec = "memory"
@@ -108,8 +133,9 @@ class MemoryStore(Store):
             for t in g:
                 target.add(t)
 
-    def query(self, sparql: str) -> QueryResult:
-        result = self.ds.query(sparql)
+    def query(self, sparql: str, bindings: dict[str, Term | rt.Node] | None = None) -> QueryResult:
+        init = {rt.Variable(k): _to_rdflib(v) for k, v in (bindings or {}).items()}
+        result = self.ds.query(sparql, initBindings=init) if init else self.ds.query(sparql)
         if result.type == "ASK":
             return QueryResult([], [], bool(result.askAnswer))
         if result.type != "SELECT":
@@ -140,9 +166,10 @@ class OxigraphStore(Store):
             self.store.update(f"DROP SILENT GRAPH <{name}> ; INSERT DATA {{ GRAPH <{name}> {{\n{body}\n}} }}")
         self.store.flush()
 
-    def query(self, sparql: str) -> QueryResult:
+    def query(self, sparql: str, bindings: dict[str, Term | rt.Node] | None = None) -> QueryResult:
+        subs = {ox.Variable(k): _to_ox(_to_rdflib(v)) for k, v in (bindings or {}).items()}
         try:
-            result = self.store.query(sparql, use_default_graph_as_union=True)
+            result = self.store.query(sparql, use_default_graph_as_union=True, substitutions=subs or None)
         except SyntaxError as exc:
             raise StoreError(f"SPARQL syntax error: {exc}") from None
         if isinstance(result, bool):
