@@ -24,7 +24,15 @@ from rdflib.compare import isomorphic
 from conflictkg.build import build
 from conflictkg.graph import article_graph_iri, inferred_graph_iri
 from conflictkg.query import packs, run
-from conflictkg.store import MemoryStore, OxigraphStore, RemoteStore, StoreError, canonical_decimal, open_store
+from conflictkg.store import (
+    MemoryStore,
+    OxigraphStore,
+    RemoteStore,
+    StoreError,
+    canonical_decimal,
+    inline_values,
+    open_store,
+)
 from conftest import EXAMPLES, SEED, canonical_rows, run_cli
 
 OXIGRAPH = Path(sys.executable).parent / "oxigraph"  # PyPI `oxigraph`, a dev dependency
@@ -238,3 +246,29 @@ def test_memory_store_counts_quads():
     store = build([EXAMPLES]).store
     assert isinstance(store, MemoryStore)
     assert store.count() == sum(len(g) for g in store.to_dataset().graphs())
+
+
+def test_bound_values_reach_a_remote_endpoint_as_terms(tmp_path, endpoint):
+    build([EXAMPLES], store=open_store(f"sparql:{endpoint}"))
+    spec = f"sparql:{endpoint}"
+
+    def rows(*binds: str) -> list[str]:
+        args = [a for b in binds for a in ("--bind", b)]
+        result = run_cli("query", "control/by_article", "--store", spec, *args, "--format", "csv")
+        assert result.exit_code == 0, result.output
+        return result.output.splitlines()[1:]
+
+    everything = rows()
+    assert everything
+    assert rows(f"article_id={SEED.stem}") == everything
+    assert rows("article_id=another") == []
+    assert rows('article_id=" } ; DROP ALL ; #') == []  # one literal that matches nothing
+    assert rows() == everything  # and nothing was dropped
+
+
+def test_values_are_inlined_after_strings_comments_and_iris():
+    from rdflib import Literal
+
+    q = 'PREFIX x: <http://e/#> # a { in a comment\nSELECT (CONCAT("{", ?v) AS ?w) WHERE { ?s ?p ?v }'
+    out = inline_values(q, {"v": Literal('" } ; DROP ALL ; #')})
+    assert out.endswith('WHERE { VALUES (?v) { ("\\" } ; DROP ALL ; #") }  ?s ?p ?v }')

@@ -337,7 +337,23 @@ def _source(data: Sequence[Path], store_spec: str | None) -> Store:
     show_default=True,
     help="json is the SPARQL 1.1 Query Results JSON format.",
 )
-def query(query_name: str, more_data: Sequence[Path], data: Sequence[Path], store_spec: str | None, fmt: str) -> None:
+@click.option(
+    "--bind",
+    "binds",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Give the query variable ?NAME a value, bound as an RDF term (never pasted into the query text). "
+    'VALUE is one N-Triples/Turtle term (<https://…>, "Al-Omar"@en, 2017, '
+    '"2017-10-30"^^xsd:date, ckg:TerritoryTaken, res:…); anything else is a plain literal. Repeatable.',
+)
+def query(
+    query_name: str,
+    more_data: Sequence[Path],
+    data: Sequence[Path],
+    store_spec: str | None,
+    fmt: str,
+    binds: Sequence[str],
+) -> None:
     """Run a .rq file or a pack query PACK/NAME (see `conflictkg packs`).
 
     \b
@@ -345,17 +361,20 @@ def query(query_name: str, more_data: Sequence[Path], data: Sequence[Path], stor
       conflictkg query control/latest --data out/graph.trig
       conflictkg query my.rq --store oxigraph:out/store --format csv
       conflictkg query oil/fields --store sparql:http://localhost:7878/query
+      conflictkg query control/by_article --bind article_id=000_ad6e347ce071d57d
     """
     try:
         pq = q.load(query_name)
         q.check_syntax(pq)
+        bindings = dict(q.parse_binding(b) for b in binds)
+        q.check_bindings(pq, bindings)
     except q.QueryError as exc:
         fail(str(exc))
     if more_data and not data:
         fail("files after the query are data files: give them after --data (--data a.trig b.ttl)")
     store = _source([*data, *more_data], store_spec)
     try:
-        result = q.run(pq, store)
+        result = q.run(pq, store, bindings)
     except (q.QueryError, StoreError) as exc:
         fail(str(exc))
     click.echo(q.render(result, fmt), nl=fmt == "table")

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import json
 import os
+import re
+import socket
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
+import pyoxigraph as ox
 from rdflib import Dataset
 
 from .graph import bind, new_dataset
@@ -46,8 +51,103 @@ def write_atomic(path: str | Path, data: str | bytes) -> None:
         raise
 
 
-def read_rdf(paths: Iterable[str | Path]) -> Dataset:
-    """Any rdflib format, chosen by suffix; named graphs kept. Errors name the file."""
+# pyoxigraph's parsers report line and column; rdflib's often do not.
+_OX_FORMATS = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "trig": ox.RdfFormat.TRIG,
+    "nt": ox.RdfFormat.N_TRIPLES,
+    "nquads": ox.RdfFormat.N_QUADS,
+}
+# An entity may stand for a short plain string (Protégé's &owl;), referenced a bounded number of times:
+# nested, parameter and external entities are how XML bombs and fetches are built.
+_ENTITY = re.compile(r"<!ENTITY\s+(%\s+)?([^\s]+)\s+(SYSTEM|PUBLIC|\"([^\"]*)\"|'([^']*)')", re.S)
+MAX_ENTITY_CHARS = 512
+MAX_ENTITY_REFS = 10_000
+
+
+@contextmanager
+def no_network() -> Iterator[None]:
+    """While parsing, any connection attempt fails loudly: a file never makes us fetch anything."""
+
+    def refuse(self, address, *args):
+        raise ExportError(f"refused to connect to {address} while reading RDF (conflictkg never fetches)")
+
+    saved = socket.socket.connect, socket.socket.connect_ex, socket.create_connection
+    socket.socket.connect = refuse  # type: ignore[method-assign]
+    socket.socket.connect_ex = refuse  # type: ignore[method-assign]
+    socket.create_connection = lambda address, *a, **k: refuse(None, address)
+    try:
+        yield
+    finally:
+        socket.socket.connect, socket.socket.connect_ex, socket.create_connection = saved
+
+
+def _check_xml_entities(path: Path, text: str) -> None:
+    declared: list[str] = []
+    for m in _ENTITY.finditer(text):
+        name, value = m.group(2), m.group(4) if m.group(4) is not None else m.group(5)
+        if m.group(1) or m.group(3) in ("SYSTEM", "PUBLIC"):
+            raise ExportError(f"{path}: external or parameter entity {name!r} refused (conflictkg never fetches)")
+        if "&" in value or "%" in value or len(value) > MAX_ENTITY_CHARS:
+            raise ExportError(f"{path}: entity {name!r} refused: nested or over {MAX_ENTITY_CHARS} characters")
+        declared.append(re.escape(name))
+    if declared:
+        refs = len(re.findall("&(?:" + "|".join(declared) + ");", text))
+        if refs > MAX_ENTITY_REFS:
+            raise ExportError(f"{path}: {refs:,} entity references refused (limit {MAX_ENTITY_REFS:,})")
+
+
+def _check_jsonld(path: Path, text: str) -> None:
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ExportError(f"{path}:{exc.lineno}:{exc.colno}: not valid JSON-LD ({exc.msg})") from None
+    stack = [doc]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("@context", "@import"):
+                    for ctx in value if isinstance(value, list) else [value]:
+                        if isinstance(ctx, str):
+                            raise ExportError(
+                                f"{path}: remote JSON-LD context {ctx!r} is not fetched; put the context inline"
+                            )
+                stack.append(value)
+
+
+def _where(path: Path, fmt: str, exc: Exception) -> str:
+    """FILE:LINE:COL: reason, from whichever parser can tell the position."""
+    if fmt in _OX_FORMATS:
+        try:
+            for _ in ox.parse(path=str(path), format=_OX_FORMATS[fmt]):
+                pass
+        except SyntaxError as ox_exc:
+            if ox_exc.lineno:
+                reason = re.sub(r"^Parser error (at|between) [^:]*: ", "", str(ox_exc).splitlines()[0])
+                reason = re.sub(r" \([^()]*line \d+\)$", "", reason)
+                return f"{path}:{ox_exc.lineno}:{ox_exc.offset}: not valid {fmt} ({reason[:300]})"
+        except Exception:  # only a better position was sought; the original error stands
+            pass
+    line = getattr(exc, "getLineNumber", None)
+    if callable(line):  # xml.sax
+        return f"{path}:{line()}:{exc.getColumnNumber()}: not valid {fmt} ({exc.getMessage()})"
+    why = getattr(exc, "_why", None) or getattr(exc, "why", None)
+    if why and getattr(exc, "lines", None) is not None:  # rdflib's notation3 BadSyntax
+        before = exc._str[: exc._i].decode("utf-8", "replace")
+        return f"{path}:{exc.lines + 1}:{len(before) - before.rfind(chr(10))}: not valid {fmt} ({str(why)[:300]})"
+    first = str(exc).strip().splitlines()[0][:300] if str(exc).strip() else type(exc).__name__
+    return f"{path}: not valid {fmt} ({first})"
+
+
+def read_rdf(paths: Iterable[str | Path], max_bytes: int | None = None) -> Dataset:
+    """Any rdflib format, chosen by suffix; named graphs kept. Errors name the file, line and column.
+
+    Nothing is fetched: ``owl:imports`` are data, remote JSON-LD contexts and external XML entities are
+    refused, and the network is shut while parsing.
+    """
     ds = new_dataset()
     for raw in paths:
         path = Path(raw)
@@ -56,13 +156,24 @@ def read_rdf(paths: Iterable[str | Path]) -> Dataset:
             raise ExportError(f"{path}: unknown RDF file type {path.suffix!r} (use {', '.join(SUFFIX_FORMATS)})")
         if not path.is_file():
             raise ExportError(f"{path}: no such file")
+        if max_bytes is not None and path.stat().st_size > max_bytes:
+            raise ExportError(f"{path}: {path.stat().st_size:,} bytes is over the limit of {max_bytes:,}")
+        if fmt in ("xml", "json-ld"):
+            try:
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise ExportError(f"{path}: cannot read it as UTF-8 ({exc})") from None
+            (_check_xml_entities if fmt == "xml" else _check_jsonld)(path, text)
         try:
-            if fmt in ("trig", "nquads"):
-                ds.parse(path, format=fmt)
-            else:
-                ds.graph(ds.default_graph.identifier).parse(path, format=fmt)
+            with no_network():
+                if fmt in ("trig", "nquads"):
+                    ds.parse(path, format=fmt)
+                else:
+                    ds.graph(ds.default_graph.identifier).parse(path, format=fmt)
+        except ExportError as exc:
+            raise ExportError(f"{path}: {exc}") from None
         except Exception as exc:  # rdflib raises parser-specific types
-            raise ExportError(f"{path}: not valid {fmt} ({str(exc).splitlines()[0][:300]})") from None
+            raise ExportError(_where(path, fmt, exc)) from None
     return ds
 
 

@@ -62,10 +62,23 @@ def parse_date(value: object, where: str) -> dt.date:
         raise ValueError(f"{where}: {value!r} is not a real date in the form YYYY-MM-DD") from None
 
 
-def detect_language(text: str) -> str:
+# Common English words: Latin-script text without them is some other language (French, Turkish, Kurdish...).
+_ENGLISH_WORDS = "the of and to in a is was were said that on for with by from at as has have had it its are be an this"
+_ENGLISH = frozenset(_ENGLISH_WORDS.split(" ")) | {"which", "after", "over", "their", "they", "who", "not", "but"}
+
+
+def detect_language(text: str) -> str | None:
+    """ar, en, or None when the text is in neither (then --lang must say which pipeline to use)."""
     arabic = len(re.findall("[\u0600-\u06ff]", text))
     latin = len(re.findall("[A-Za-z]", text))
-    return "ar" if arabic >= latin else "en"
+    letters = sum(1 for c in text if c.isalpha())
+    if arabic and arabic >= latin and arabic >= letters / 2:
+        return "ar"
+    if latin and latin >= letters / 2:
+        words = re.findall("[A-Za-z]+", text.lower())
+        if sum(1 for w in words if w in _ENGLISH) >= max(1, len(words) / 10):
+            return "en"
+    return None
 
 
 class _TextExtractor(HTMLParser):
@@ -142,6 +155,14 @@ def html_to_text(markup: str) -> tuple[str, str | None]:
     return parser.text(), parser.title
 
 
+def _decodes(data: bytes, encoding: str) -> bool:
+    try:
+        data.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def decode(data: bytes, path: str) -> str:
     """UTF-8 (a BOM is dropped) or UTF-16 with a BOM; anything else is refused with a hint."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -149,7 +170,11 @@ def decode(data: bytes, path: str) -> str:
             return data.decode("utf-16")
         except UnicodeDecodeError as exc:
             raise IngestError(path, f"broken UTF-16 text ({exc.reason} at byte {exc.start})") from None
-    if b"\x00" in data[:8192]:
+    head = data[:8192]
+    if b"\x00" in head:
+        even, odd = head[0::2].count(0), head[1::2].count(0)
+        if len(data) % 2 == 0 and (not even or not odd) and _decodes(data, "utf-16-le" if odd else "utf-16-be"):
+            raise IngestError(path, "UTF-16 text without a byte-order mark; re-save it as UTF-8 (or UTF-16 with a BOM)")
         raise IngestError(path, "binary file (NUL bytes), not a text article")
     try:
         return data.decode("utf-8-sig")
@@ -185,10 +210,20 @@ def _finish(art: Article, meta: dict, date: dt.date | None, lang: str, where: st
         art.date = date or (parse_date(meta["date"], where) if meta.get("date") else None)
     except ValueError as exc:
         raise IngestError(art.path, str(exc).split(": ", 1)[-1], art.record) from None
+    for key in ("source", "url", "title", "lang"):
+        if meta.get(key) is not None and not isinstance(meta[key], str):
+            raise IngestError(art.path, f"{key!r} must be a string, not {type(meta[key]).__name__}", art.record)
     art.source = meta.get("source") or None
     art.url = meta.get("url") or None
     art.title = art.title or meta.get("title") or None
     chosen = lang if lang != "auto" else (meta.get("lang") or detect_language(art.text))
+    if chosen is None:
+        raise IngestError(
+            art.path,
+            "the text is neither Arabic nor English (the languages conflictkg extracts); "
+            "if it is one of them, say so with --lang ar or --lang en",
+            art.record,
+        )
     if chosen not in LANGS:
         raise IngestError(art.path, f"unknown language {chosen!r}; use one of {', '.join(LANGS)} or auto", art.record)
     art.lang = chosen
@@ -225,15 +260,33 @@ def read_file(
         yield exc
 
 
+def _jsonl_lines(data: bytes, name: str) -> Iterator[tuple[int, str | IngestError]]:
+    """Lines of a UTF-8 JSONL file, each decoded on its own: one bad line does not sink the file."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise IngestError(name, "JSONL must be UTF-8, and this is UTF-16; re-save it as UTF-8")
+    for number, raw in enumerate(data.removeprefix(b"\xef\xbb\xbf").split(b"\n"), start=1):
+        try:
+            yield number, raw.decode("utf-8").rstrip("\r")
+        except UnicodeDecodeError as exc:
+            reason = f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at column {exc.start + 1})"
+            yield number, IngestError(name, reason, number)
+
+
 def _read_jsonl(data: bytes, name: str, date: dt.date | None, lang: str) -> Iterator[Article | IngestError]:
+    seen: set[str] = set()
+    stem = article_id(Path(name).stem)
     try:
-        text = decode(data, name)
+        lines = list(_jsonl_lines(data, name))
     except IngestError as exc:
         yield exc
         return
-    seen: set[str] = set()
-    stem = article_id(Path(name).stem)
-    for number, line in enumerate(text.splitlines(), start=1):
+    if not any(isinstance(line, IngestError) or line.strip() for _, line in lines):
+        yield IngestError(name, "empty JSONL file (no records)")
+        return
+    for number, line in lines:
+        if isinstance(line, IngestError):
+            yield line
+            continue
         if not line.strip():
             continue
         try:

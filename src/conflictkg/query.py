@@ -9,10 +9,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rdflib import Graph, Literal, URIRef
 from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.algebra import traverse
+from rdflib.term import Node
 
 from .resources import data_dir
 from .store import QueryResult, Store, Term
@@ -75,21 +79,70 @@ def load(name: str) -> PackQuery:
 
 
 def check_syntax(q: PackQuery) -> None:
-    """Parse before running, so a syntax error names the file, line and column."""
+    """Parse before running, so a syntax error names the file, line and column; SERVICE is refused."""
     try:
-        prepareQuery(q.text)
+        prepared = prepareQuery(q.text)
     except Exception as exc:  # pyparsing raises its own exception types
         line = getattr(exc, "lineno", None)
         col = getattr(exc, "col", None)
         where = f"{q.path}:{line}:{col}" if line else str(q.path)
         msg = getattr(exc, "msg", None) or str(exc).splitlines()[0]
         raise QueryError(f"{where}: SPARQL syntax error: {msg}") from None
+    services: list[str] = []
+
+    def visit(node: object) -> None:
+        if getattr(node, "name", None) == "ServiceGraphPattern":
+            services.append(str(node.get("term")))
+
+    traverse(prepared.algebra, visitPre=visit)
+    if services:
+        # rdflib would send the sub-query over HTTP: conflictkg never reaches the network on a query's say-so.
+        raise QueryError(f"{q.path}: SERVICE {services[0]} is refused: queries run on local data only")
 
 
-def run(q: PackQuery, store: Store) -> QueryResult:
+# A binding is a Turtle term as the object of one triple, with the project's prefixes known.
+_TERM_DOC = """@prefix ckg: <https://w3id.org/conflictkg/ontology#> .
+@prefix res: <https://w3id.org/conflictkg/resource/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+<urn:ckg:s> <urn:ckg:p> {} .
+"""
+_VAR = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def parse_binding(spec: str) -> tuple[str, Node]:
+    """``NAME=VALUE``: VALUE read as one N-Triples/Turtle term (<iri>, "x"@ar, 3, ckg:Foo), else a plain literal."""
+    name, sep, value = spec.partition("=")
+    name = name.strip().lstrip("?$")
+    if not sep or not _VAR.fullmatch(name):
+        raise QueryError(f"--bind {spec!r}: expected NAME=VALUE, NAME a SPARQL variable name")
+    return name, parse_term(value)
+
+
+def parse_term(value: str) -> Node:
+    g = Graph()
+    if value.strip():
+        try:
+            g.parse(data=_TERM_DOC.format(value.strip()), format="turtle")
+        except Exception:  # not one term: the value is text
+            g = Graph()
+    triples = list(g)
+    if len(triples) == 1 and triples[0][:2] == (URIRef("urn:ckg:s"), URIRef("urn:ckg:p")):
+        return triples[0][2]
+    return Literal(value)
+
+
+def check_bindings(q: PackQuery, bindings: dict[str, Node]) -> None:
+    for name in bindings:
+        if not re.search(rf"[?$]{re.escape(name)}\b", q.text):
+            raise QueryError(f"{q.path}: --bind {name}: the query has no variable ?{name}")
+
+
+def run(q: PackQuery, store: Store, bindings: dict[str, Node] | None = None) -> QueryResult:
     check_syntax(q)
+    if bindings:
+        check_bindings(q, bindings)
     try:
-        return store.query(q.text)
+        return store.query(q.text, bindings=bindings) if bindings else store.query(q.text)
     except QueryError:
         raise
     except Exception as exc:

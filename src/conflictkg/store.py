@@ -12,6 +12,7 @@ middle, sees the old graphs or the new ones, never a mix.
 from __future__ import annotations
 
 import os
+import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -94,7 +95,8 @@ class Store(ABC):
         """Replace each named graph with the given triples, all of them in one transaction."""
 
     @abstractmethod
-    def query(self, sparql: str) -> QueryResult: ...
+    def query(self, sparql: str, bindings: dict[str, Term | rt.Node] | None = None) -> QueryResult:
+        """Run a SELECT or ASK; ``bindings`` give variables RDF-term values (never pasted into the text)."""
 
     @abstractmethod
     def to_dataset(self) -> Dataset: ...
@@ -163,6 +165,30 @@ def _update_text(graphs: dict[URIRef, Graph]) -> str:
     return " ;\n".join(parts)
 
 
+def _to_rdflib(value: Term | rt.Node) -> rt.Node:
+    if not isinstance(value, Term):
+        return value
+    if value.kind == "uri":
+        return rt.URIRef(value.value)
+    if value.kind == "bnode":
+        return rt.BNode(value.value)
+    return rt.Literal(value.value, lang=value.lang, datatype=None if value.lang else value.datatype)
+
+
+def _to_ox(node: rt.Node):
+    if isinstance(node, rt.URIRef):
+        return ox.NamedNode(str(node))
+    if isinstance(node, rt.BNode):
+        return ox.BlankNode(str(node))
+    if isinstance(node, rt.Literal):
+        if node.language:
+            return ox.Literal(str(node), language=node.language)
+        if node.datatype:
+            return ox.Literal(str(node), datatype=ox.NamedNode(str(node.datatype)))
+        return ox.Literal(str(node))
+    raise StoreError(f"cannot bind {node!r}: not an RDF term")
+
+
 class MemoryStore(Store):
     def __init__(self, dataset: Dataset | None = None):
         self.spec = "memory"
@@ -175,8 +201,9 @@ class MemoryStore(Store):
             for t in g:
                 target.add(t)
 
-    def query(self, sparql: str) -> QueryResult:
-        result = self.ds.query(sparql)
+    def query(self, sparql: str, bindings: dict[str, Term | rt.Node] | None = None) -> QueryResult:
+        init = {rt.Variable(k): _to_rdflib(v) for k, v in (bindings or {}).items()}
+        result = self.ds.query(sparql, initBindings=init) if init else self.ds.query(sparql)
         if result.type == "ASK":
             return QueryResult([], [], bool(result.askAnswer))
         if result.type != "SELECT":
@@ -205,9 +232,10 @@ class OxigraphStore(Store):
         if graphs:
             self.store.update(_update_text(graphs))  # one update = one transaction
 
-    def query(self, sparql: str) -> QueryResult:
+    def query(self, sparql: str, bindings: dict[str, Term | rt.Node] | None = None) -> QueryResult:
+        subs = {ox.Variable(k): _to_ox(_to_rdflib(v)) for k, v in (bindings or {}).items()}
         try:
-            result = self.store.query(sparql, use_default_graph_as_union=True)
+            result = self.store.query(sparql, use_default_graph_as_union=True, substitutions=subs or None)
         except SyntaxError as exc:
             raise StoreError(f"SPARQL syntax error: {exc}") from None
         if isinstance(result, bool):
@@ -326,7 +354,9 @@ class RemoteStore(Store):
         names = body["head"]["vars"]
         return [[_json_term(b.get(n), canonical) for n in names] for b in body["results"]["bindings"]]
 
-    def query(self, sparql: str) -> QueryResult:
+    def query(self, sparql: str, bindings: dict[str, Term | rt.Node] | None = None) -> QueryResult:
+        if bindings:
+            sparql = inline_values(sparql, {k: _to_rdflib(v) for k, v in bindings.items()})
         body = self._select(sparql, dataset=True)
         if "boolean" in body:
             return QueryResult([], [], bool(body["boolean"]))
@@ -361,6 +391,39 @@ class RemoteStore(Store):
 
     def close(self) -> None:
         self.http.close()
+
+
+_IRI_AT = re.compile(r"<[^<>\"{}|^`\\\s]*>")
+
+
+def inline_values(sparql: str, bindings: dict[str, rt.Node]) -> str:
+    """Bind variables for an endpoint that takes no bindings: a VALUES block opening the WHERE group.
+
+    The values are written as RDF terms by rdflib (escaped), never as raw text; the scan skips
+    strings, comments and IRIs to find the first top-level ``{``.
+    """
+    names = sorted(bindings)
+    row = " ".join(bindings[v].n3() for v in names)
+    block = "VALUES (" + " ".join(f"?{v}" for v in names) + ") { (" + row + ") } "
+    i, n = 0, len(sparql)
+    while i < n:
+        c = sparql[i]
+        if c == "#":
+            end = sparql.find("\n", i)
+            i = n if end < 0 else end
+        elif c in "'\"":
+            quote = sparql[i : i + 3] if sparql[i : i + 3] in ("'''", '"""') else c
+            j = i + len(quote)
+            while j < n and not sparql.startswith(quote, j):
+                j += 2 if sparql[j] == "\\" else 1
+            i = j + len(quote)
+        elif c == "<" and (m := _IRI_AT.match(sparql, i)):
+            i = m.end()
+        elif c == "{":
+            return sparql[: i + 1] + " " + block + sparql[i + 1 :]
+        else:
+            i += 1
+    raise StoreError("cannot bind values: the query has no { … } group")
 
 
 def _json_term(cell: dict | None, canonical: bool = True) -> Term | None:
