@@ -4,7 +4,7 @@ PYTHON  ?= python3
 CKG     := $(VENV)/bin/conflictkg
 OUT     ?= out
 
-.PHONY: install example test lint bench docs clean serve screenshots ontology-docs bench-web
+.PHONY: install example test lint bench docs accuracy clean serve screenshots ontology-docs bench-web
 
 install: $(VENV)/.installed
 
@@ -56,6 +56,10 @@ ontology-docs: install
 ## Page render times and the map with 10,000 synthetic events (figures for docs/web.md).
 bench-web: install
 	$(VENV)/bin/python benchmarks/web.py
+
+## Extraction accuracy on the gold corpus: docs/accuracy.md, with this run appended to eval/history.jsonl.
+accuracy: install
+	$(CKG) eval eval/gold --split all --format md -o docs/accuracy.md --record eval
 
 clean:
 	rm -rf $(OUT) .pytest_cache

@@ -41,7 +41,7 @@ def _build(tmp_path: Path, *paths: Path, extra: tuple[str, ...] = ()):
         ("cp1256.txt", "Windows-1256 Arabic: convert it with `iconv -f CP1256 -t UTF-8`"),
         ("utf16_nobom.txt", "UTF-16 text without a byte-order mark"),
         ("third_language.txt", "neither Arabic nor English"),
-        ("impossible_date.txt", "'2017-02-30' is not a real date"),
+        ("impossible_date.txt", "YYYY-MM-DD (the date in its sidecar impossible_date.json; fix it there"),
         ("unknown_lang.txt", "unknown language 'fa'"),
         ("broken_sidecar.txt", "sidecar is not valid JSON"),
     ],

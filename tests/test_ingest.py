@@ -118,3 +118,21 @@ def test_oversized_file_is_refused(tmp_path):
 def test_language_is_detected(tmp_path):
     (tmp_path / "e.txt").write_text("The SDF took the Al-Tanak oil field.", encoding="utf-8")
     assert _one(tmp_path / "e.txt").lang == "en"
+
+
+def test_jsonl_is_read_a_record_at_a_time_with_the_limit_per_record(tmp_path):
+    # A corpus file far over --max-bytes is read, since no single record is; an over-long record is
+    # reported by its line and skipped, and the records after it still come out with their own line numbers.
+    path = tmp_path / "corpus.jsonl"
+    good = {"text": "سيطرت قوات سوريا الديمقراطية على حقل العمر.", "date": "2017-10-22"}
+    lines = [json.dumps({**good, "id": f"a{i}"}, ensure_ascii=False) for i in range(50)]
+    lines.insert(10, json.dumps({"id": "huge", "text": "ا" * 5000}, ensure_ascii=False))
+    path.write_text("\ufeff" + "\n".join(lines) + "\n", encoding="utf-8")
+    limit = 1000
+    assert path.stat().st_size > 10 * limit
+    items = list(ingest.read([path], max_bytes=limit))
+    errors = [i for i in items if isinstance(i, ingest.IngestError)]
+    articles = [i for i in items if not isinstance(i, ingest.IngestError)]
+    assert [a.id for a in articles] == [f"a{i}" for i in range(50)]
+    assert [a.record for a in articles][:11] == [*range(1, 11), 12]
+    assert len(errors) == 1 and errors[0].record == 11 and "over --max-bytes 1,000" in errors[0].reason

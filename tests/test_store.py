@@ -243,7 +243,7 @@ def test_decimals_print_the_same_from_every_engine(lexical, canonical):
 
 
 def test_memory_store_counts_quads():
-    store = build([EXAMPLES]).store
+    store = build([EXAMPLES], store=MemoryStore()).store
     assert isinstance(store, MemoryStore)
     assert store.count() == sum(len(g) for g in store.to_dataset().graphs())
 

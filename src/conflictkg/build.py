@@ -40,7 +40,7 @@ from .graph import (
 )
 from .reason import gazetteer_inferred, reason
 from .resources import data_dir
-from .store import MemoryStore, Store
+from .store import MemoryStore, OxigraphStore, Store
 from .validate import Report, validate_batch
 
 
@@ -193,7 +193,8 @@ def build(
     keep_results: bool = True,
     force: bool = False,
 ) -> BuildResult:
-    """Build articles into ``store`` (a new memory store if none).
+    """Build articles into ``store`` (a new in-memory Oxigraph store if none: the events table and the
+    packs run there several times faster than on rdflib's engine).
 
     ``on_article`` hears of each article as it is done: an ArticleResult once it is
     in the store, a Rejection, or the id (a string) of an article skipped as unchanged.
@@ -201,7 +202,7 @@ def build(
     ``force`` rebuilds articles the store already holds unchanged.
     """
     started = time.perf_counter()
-    result = BuildResult(store=store if store is not None else MemoryStore())
+    result = BuildResult(store=store if store is not None else OxigraphStore(None))
     store = result.store
     store.put_graphs(base_graphs())  # same content every run unless the data changed
     known = {} if force else store.digests()

@@ -107,7 +107,10 @@ store_option = click.option(
     type=click.IntRange(min=1),
     default=ingest.DEFAULT_MAX_BYTES,
     show_default=True,
-    help="Refuse input files larger than this.",
+    help=(
+        "Refuse an article file, or a JSONL record, larger than this "
+        "(a JSONL file of any size is read a record at a time)."
+    ),
 )
 @click.option("--force", is_flag=True, help="Rebuild every article, even those the store holds unchanged.")
 @click.option("-v", "--verbose", is_flag=True, help="One line per article on stderr (for logs, where no bar is shown).")
@@ -590,6 +593,73 @@ def serve(store_spec: str, host: str, port: int, tiles: str | None) -> None:
         fail(str(exc))
     err.print(f"conflictkg serve: http://{host}:{port}/  (SPARQL at /sparql; read-only; Ctrl-C stops)")
     uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+@main.command("eval")
+@click.argument("gold", type=click.Path(path_type=Path))
+@click.option(
+    "--split",
+    type=click.Choice(["dev", "heldout", "all"]),
+    default="all",
+    show_default=True,
+    help="Which articles (eval/splits.yaml). With all, misses are listed for dev only.",
+)
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "md"]), default="text", show_default=True)
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="File to write (default: standard output).")
+@click.option(
+    "--record",
+    "record_dir",
+    type=click.Path(path_type=Path, file_okay=False),
+    help="Append the figures to DIR/history.jsonl and make them DIR/baseline.json (the trend in the report).",
+)
+def eval_command(gold: Path, split: str, fmt: str, output: Path | None, record_dir: Path | None) -> None:
+    """Accuracy of extraction against a gold corpus (eval/README.md).
+
+    Builds the gold articles exactly as `conflictkg events` does, matches the
+    events table to the gold rows (same class, same place, compatible actors;
+    status and time compared separately) and prints precision, recall and F1
+    for events, places and actors, status and time accuracy, a per-article
+    table, and the misses and false alarms with their sentences.
+
+    \b
+    Example:
+      conflictkg eval eval/gold --split dev
+      conflictkg eval eval/gold --split all --format md -o docs/accuracy.md --record eval
+
+    Exit status: 0 ok; 2 bad gold input (the file and the field are named).
+    """
+    import subprocess
+
+    from . import evaluate as ev
+
+    try:
+        articles = ev.load_gold(gold, split)
+        if not articles:
+            fail(f"{gold}: no gold articles in split {split!r}")
+        report = ev.evaluate(articles)
+    except ev.GoldError as exc:
+        fail(str(exc))
+    history = None
+    if record_dir is not None:
+        try:
+            commit = subprocess.run(
+                ["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=False
+            ).stdout.strip()
+        except OSError:
+            commit = ""
+        history = ev.record(report, record_dir, commit=commit)
+    elif fmt == "md":
+        history = ev.read_history(gold.parent / "history.jsonl") or None
+    notes_path = (record_dir or gold.parent) / "accuracy-notes.md"
+    notes = notes_path.read_text(encoding="utf-8") if fmt == "md" and notes_path.is_file() else ""
+    text = ev.render(report, fmt, split=split, history=history, notes=notes)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        write_atomic(output, text)
+    except OSError as exc:
+        fail(f"{output}: cannot write it ({exc.strerror or exc})")
 
 
 if __name__ == "__main__":

@@ -56,6 +56,10 @@ _WORD_LISTS = (
     "conjunctions",
     "between_cues",
     "recipient_cues",
+    "support_cues",
+    "denied_after",
+    "name_adjectives",
+    "along_words",
 )
 
 
@@ -96,6 +100,18 @@ def knowledge(lang: str = "ar") -> Knowledge:
         entity[f"{entry.kind}|{entry.id}"] = names
     for i, ctx in enumerate(gaz.contextual):
         entity[f"ctx|{i}"] = [ctx.form]
+    # «حقلي باي حسن وآفانا»: after a dual cue the names go without their own cue word («حقل باي حسن»)
+    singular = {norm.normalize(str(w)) for w in (patterns.get("dual_cues") or {}).values()}
+    for entry in gaz.entries.values():
+        if entry.kind != "place":
+            continue
+        bare = [
+            n.split(maxsplit=1)[1]
+            for n in entry.names["ar"]
+            if len(n.split()) > 1 and norm.normalize(n.split()[0]) in singular
+        ]
+        if bare:
+            entity[f"bare|{entry.id}"] = bare
     for role in patterns.get("roles", []):
         entity[f"role|{role['id']}"] = list(role["forms"])
     cues: dict[str, list[str]] = {}
@@ -109,18 +125,28 @@ def knowledge(lang: str = "ar") -> Knowledge:
         cues[f"time|{i}"] = list(cue["forms"])
     for day, forms in (patterns.get("weekdays") or {}).items():
         cues[f"weekday|{day}"] = list(forms)
+    for month, forms in (patterns.get("months") or {}).items():
+        cues[f"month|{month}"] = list(forms)
     for i, cue in enumerate(patterns.get("place_cues", [])):
         cues[f"place_cue|{i}"] = list(cue["forms"])
+    for kind, forms in (patterns.get("scoped_cues") or {}).items():
+        cues[f"scoped|{kind}"] = list(forms)
+    for kind, forms in (patterns.get("status_after") or {}).items():
+        cues[f"after|{kind}"] = list(forms)
+    for i, ref in enumerate(patterns.get("references", [])):
+        cues[f"ref|{i}"] = list(ref["forms"])
     for name in _WORD_LISTS:
         if patterns.get(name):
             cues[f"list|{name}"] = [str(w) for w in patterns[name]]
     near: list[str] = []
     for trig in patterns.get("triggers", []):
-        near += list(trig.get("requires_near") or [])
+        near += list(trig.get("requires_near") or []) + list(trig.get("loser_cues") or [])
         for forms in (trig.get("requires_near_for") or {}).values():
             near += list(forms)
     for cue in patterns.get("place_cues", []):
         near += list(cue.get("name_ends_at") or [])
+    for name in ("pluperfect", "complement_links", "auxiliaries", "purpose_before"):
+        near += [str(w) for w in patterns.get(name) or []]  # single words compared by their key
     words = {*_words(p for ps in entity.values() for p in ps), *_words(p for ps in cues.values() for p in ps), *near}
     keys = {k for k in (_lexicon_key(w) for w in words) if k}
     # A name written with a clitic («للأنبار», «لدير») must not teach the normalizer that the clitic
@@ -130,7 +156,15 @@ def knowledge(lang: str = "ar") -> Knowledge:
         for w in words
         if (k := _lexicon_key(w)) and any(r in keys for r in norm.proclitic_readings(norm.normalize(w)))
     }
-    lexicon = frozenset(keys - clitic_forms)
+    # Likewise «سيطرتها» in «أحكمت سيطرتها» is the noun «سيطرة» with a pronoun: as a word of its own it
+    # would hide «أعلنت سيطرتها على» from the noun «السيطرة».
+    possessed = {
+        k
+        for k in keys
+        for suffix in ("ها", "ه", "هم", "هما")
+        if k.endswith("ت" + suffix) and k[: -len(suffix) - 1] + "ه" in keys
+    }
+    lexicon = frozenset(keys - clitic_forms - possessed)
     return Knowledge(lang, gaz, patterns, lexicon, entity, cues)
 
 
@@ -195,6 +229,7 @@ class Matcher:
                 self.definite[key] = {norm.strip_article(w) for w in firsts if w.startswith("ال")}
                 self.indefinite[key] = {norm.key_for(w, kn.lexicon)[0] for w in firsts if not w.startswith("ال")}
         self.cues = _phrase_matcher(nlp, normalizer, kn.cue_phrases)
+        self.dual_cues = {norm.normalize(str(w)) for w in (kn.patterns.get("dual_cues") or {})}
 
     def __call__(self, doc: Doc) -> Doc:
         found = [
@@ -204,9 +239,26 @@ class Matcher:
             and not (e - s == 1 and self._ta_marbuta_clash(doc[s], doc.vocab.strings[k]))
             and not (e - s == 1 and self._lowercase_acronym(doc[s], doc.vocab.strings[k]))
         ]
+        found = [f for f in found if not f.label_.startswith("bare|")] + self._bare_after_dual(doc, found)
         doc.spans["entities"] = spacy.util.filter_spans(found)  # longest name wins
         doc.spans["cues"] = [Span(doc, s, e, label=doc.vocab.strings[k]) for k, s, e in self.cues(doc)]
         return doc
+
+    def _bare_after_dual(self, doc: Doc, found: list[Span]) -> list[Span]:
+        """Names written without their cue word count only in a list opened by a dual cue («حقلي X وY»)."""
+        out: list[Span] = []
+        for span in sorted((f for f in found if f.label_.startswith("bare|")), key=lambda f: f.start):
+            i = span.start - 1
+            while i >= 0 and doc[i].text in "«»":
+                i -= 1
+            opens = i >= 0 and norm.normalize(doc[i].text) in self.dual_cues
+            follows = bool(out) and (
+                (out[-1].end == span.start and doc[span.start]._.clitics.startswith("و"))
+                or (doc[out[-1].end : span.start].text.strip("«» ") == "و")
+            )
+            if opens or follows:
+                out.append(Span(doc, span.start, span.end, label="place|" + span.label_.split("|", 1)[1]))
+        return out
 
     def _article_agrees(self, first: Token, key: str) -> bool:
         """«السورية» is the adjective, not the country «سورية», and «صور» ("pictures") is not the town
@@ -314,6 +366,10 @@ class Event:
     geo_precision: int = 1
     time_offset: int | None = None  # days before the article's date
     weekday: int | None = None
+    # «في 22 أيلول», "on September 22": resolved in the article's year
+    month_day: tuple[int, int] | None = None
+    # «في اليوم التالي»: dated from the event told before it
+    days_after_previous: int | None = None
     time_precision: int = 3
     time_expression: str | None = None
     attribution: Attribution | None = None
@@ -355,6 +411,9 @@ class EventAssembler:
         self.status_cues: list[tuple[str, Span]] = []
         self.time_cues: list[tuple[dict, Span]] = []
         self.place_cues: list[tuple[dict, Span]] = []
+        self.scoped_cues: list[tuple[str, Span]] = []
+        self.after_cues: list[tuple[str, Span]] = []
+        self.references: list[tuple[dict, Span]] = []
         raw_triggers: list[tuple[str, str, Span]] = []
         for span in doc.spans["cues"]:
             parts = _label(span)
@@ -368,8 +427,18 @@ class EventAssembler:
                 self.time_cues.append((self.pat["time_cues"][int(parts[1])], span))
             elif parts[0] == "weekday":
                 self.time_cues.append(({"weekday": int(parts[1]), "precision": 1}, span))
+            elif parts[0] == "month":
+                dated = self._day_of_month(span)
+                if dated is not None:
+                    self.time_cues.append(({"month_day": (int(parts[1]), dated[0]), "precision": 1}, dated[1]))
             elif parts[0] == "place_cue":
                 self.place_cues.append((self.pat["place_cues"][int(parts[1])], span))
+            elif parts[0] == "scoped":
+                self.scoped_cues.append((parts[1], span))
+            elif parts[0] == "after":
+                self.after_cues.append((parts[1], span))
+            elif parts[0] == "ref":
+                self.references.append((self.pat["references"][int(parts[1])], span))
         # Which word lists cover each token, so that position checks are lookups.
         self.token_lists: list[set[str]] = [set() for _ in doc]
         for name, spans in self.lists.items():
@@ -377,9 +446,13 @@ class EventAssembler:
                 for i in range(span.start, span.end):
                     self.token_lists[i].add(name)
         self.mentions = [self._mention(s) for s in doc.spans["entities"]]
+        self.mentions = [m for m in self.mentions if not (m.kind == "place" and self._names_an_operation(m))]
         self.mentions += self._unresolved_places()
         self.mentions.sort(key=lambda m: m.start)
+        self.mentions += self._references()
+        self.mentions.sort(key=lambda m: m.start)
         covered = {i for m in self.mentions for i in range(m.start, m.end)}
+        covered |= {i for _, s in self.after_cues for i in range(s.start, s.end)}  # "took place" is not "took"
         self.triggers = self._triggers(raw_triggers, covered)
         self.parens = self._paren_depths()
 
@@ -400,11 +473,21 @@ class EventAssembler:
         names = ("clause_breaks", "complementizers") if subject else ("clause_breaks",)
         breaks = sorted(s.end for n in names for s in self.lists.get(n, ()) if sent.start <= s.start and s.end <= i)
         lo = sent.start
+        links = {_lexicon_key(str(w)) for w in self.pat.get("complement_links") or []}
+        linked, end = False, i
         for b in reversed(breaks):
-            fragment_has_content = any(b <= m.start < i for m in self.mentions) or any(
-                b <= c.start < i for _, c in self.status_cues
+            fragment_has_content = any(b <= m.start < end for m in self.mentions) or any(
+                b <= c.start < end for _, c in self.status_cues
             )
-            if fragment_has_content or i - b > 3:
+            if linked and not fragment_has_content:
+                linked, end = False, b  # «تمكنت يوم الثلاثاء، مع الساعات الأولى للعمليات، من تحرير»: an aside
+                continue
+            timed = {j for _, c in self.time_cues for j in range(c.start, c.end)}
+            words = [j for j in range(b, i) if j not in timed and not self.doc[j].is_punct]
+            if not fragment_has_content and words and self.doc[words[0]].norm_ in links and len(words) <= 3:
+                linked = True  # «، من تحرير …» completes the verb before the aside
+                continue
+            if fragment_has_content or len(words) > 3:
                 lo = b
                 break
         return lo
@@ -462,13 +545,25 @@ class EventAssembler:
         out: list[Mention] = []
         max_tokens = int(self.pat.get("max_name_tokens", 3))
         for cfg, cue in self.place_cues:
-            # «المنطقة الحدودية»: a definite cue word is followed by an adjective, not a name.
-            if "ال" in doc[cue.start]._.clitics or cue.start in taken or cue.end >= len(doc):
+            # «المنطقة الحدودية»: a definite cue word is followed by an adjective, not a name; but a landmark
+            # («المشفى الوطني») is named by just that.
+            definite = "ال" in doc[cue.start]._.clitics
+            if (definite and not cfg.get("definite_name")) or cue.start in taken or cue.end >= len(doc):
                 continue
             if cue.end in starts:  # the gazetteer knows the name
                 continue
+            if cfg.get("head"):
+                head = self._head_final_place(cue, cfg, taken, max_tokens)
+                if head is not None:
+                    out.append(head)
+                continue
             i, name_end, located_in = cue.end, cue.end, None
-            if doc[i].text == "«":
+            if definite:
+                adjective = doc[i]
+                if not _definite(adjective) or adjective.is_punct or self._in_list("name_stopwords", i):
+                    continue
+                name_end = i + 1
+            elif doc[i].text == "«":
                 close = next((j for j in range(i + 1, min(len(doc), i + 8)) if doc[j].text == "»"), None)
                 if close is None or close == i + 1:
                     continue
@@ -490,6 +585,9 @@ class EventAssembler:
                         break  # «ومنطقة …»: a new conjunct
                     if token.norm_ in ends_at:
                         break
+                    if i > cue.end and self._in_list("name_adjectives", i):
+                        i += 1  # «قرية الجرذي الشرقي»
+                        continue
                     if i in starts and starts[i].kind == "place":
                         if i > cue.end:  # «معمل إسمنت القائم»: named after a known place
                             located_in = starts[i].id
@@ -528,6 +626,146 @@ class EventAssembler:
         self.mentions = [m for m in self.mentions if not any(s <= m.start and m.end <= e for s, e in inner)]
         return _longest_mentions(out)
 
+    def _head_final_place(self, cue: Span, cfg: dict, taken: set[int], max_tokens: int) -> Mention | None:
+        """ "Raqqa's National Hospital", "the municipal stadium": the words before a head cue name the place."""
+        j = cue.start
+        while j > 0 and cue.start - j < max_tokens:
+            token = self.doc[j - 1]
+            if not token.is_alpha or j - 1 in taken or self._in_list("name_stopwords", j - 1):
+                break
+            j -= 1
+        if j == cue.start:
+            return None
+        span = self.doc[j : cue.end]
+        return Mention(
+            kind="place",
+            start=j,
+            end=cue.end,
+            char_start=span.start_char,
+            char_end=span.end_char,
+            text=span.text,
+            id=None,
+            type=cfg["type"],
+            cue=cue.text,
+        )
+
+    def _references(self) -> list[Mention]:
+        """«المدينة», «الحقل»: the place of the reference's types named last before it — in its own sentence,
+        else in the nearest of the three sentences before that names one. When that sentence names two
+        («مدينتي القائم والبوكمال»), or the reference before was already unclear, it stays unresolved."""
+        out: list[Mention] = []
+        self._reference_not_before = {_lexicon_key(str(w)) for w in self.pat.get("reference_not_before") or []}
+        taken = {i for m in self.mentions for i in range(m.start, m.end)}
+        place_starts = {m.start for m in self.mentions if m.kind == "place"}
+        sent_of = [0] * len(self.doc)
+        for k, sent in enumerate(self._text_sentences()):
+            for i in range(sent.start, sent.end):
+                sent_of[i] = k
+        # (token, sentence, place id or None for an unclear reference, entry type)
+        named = [
+            (m.start, sent_of[m.start], m.id, self.gaz.entries[m.id].type)
+            for m in self.mentions
+            if m.kind == "place" and m.id and m.id in self.gaz.entries
+        ]
+        for cfg, span in sorted(self.references, key=lambda r: r[1].start):
+            first = self.doc[span.start]
+            if any(i in taken for i in range(span.start, span.end)) or (
+                _ARABIC_RE.search(first.text) and "ال" not in first._.clitics
+            ):
+                continue  # "the town of Khasham": part of a name, no reference
+            if span.end in place_starts or (
+                span.end < len(self.doc) and self.doc[span.end].norm_ in self._reference_not_before
+            ):
+                continue  # «المدينة الرياضية في …», "the town of Khasham": a name follows, this is no reference
+            types = set(cfg.get("types") or [])
+            here = sent_of[span.start]
+            target: str | None = None
+            for k in range(here, max(-1, here - 4), -1):  # its sentence, else the nearest before naming one
+                ids = [pid for i, sk, pid, t in named if sk == k and i < span.start and t in types]
+                if ids:
+                    target = ids[-1] if len(set(ids)) == 1 else None
+                    break
+            named.append((span.start, here, target, next(iter(types), "")))
+            named.sort(key=lambda n: n[0])
+            if target is None:
+                continue
+            out.append(
+                Mention(
+                    kind="place",
+                    start=span.start,
+                    end=span.end,
+                    char_start=span.start_char,
+                    char_end=span.end_char,
+                    text=span.text,
+                    id=target,
+                    type=self.gaz.entries[target].type,
+                )
+            )
+        return out
+
+    def _day_of_month(self, month: Span) -> tuple[int, Span] | None:
+        """The day written beside a month name («22 أيلول», "September 22", "22 Sept."), with the whole span."""
+        doc = self.doc
+        for i, lo, hi in ((month.start - 1, month.start - 1, month.end), (month.end, month.start, month.end + 1)):
+            if 0 <= i < len(doc) and doc[i].like_num:
+                digits = norm.normalize(doc[i].text)
+                if digits.isdigit() and 1 <= int(digits) <= 31:
+                    return int(digits), doc[lo:hi]
+        return None
+
+    def _names_an_operation(self, m: Mention) -> bool:
+        """«معركة «عاصفة الجزيرة»», "the Cizire Storm operation": a place in an operation's name is no place."""
+        ops = {_lexicon_key(str(w)) for w in self.pat.get("operation_words") or []}
+        if not ops:
+            return False
+        before = [t for t in self.doc[max(0, m.start - 3) : m.start] if not t.is_punct]
+        quoted = m.start > 0 and any(t.text in '«"“' for t in self.doc[max(0, m.start - 3) : m.start])
+        after = self.doc[m.end] if m.end < len(self.doc) else None
+        return (quoted and any(t.norm_ in ops for t in before[-2:])) or (
+            after is not None and after.norm_ in ops and after.text[:1].isupper()
+        )
+
+    def _text_sentences(self) -> list[Span]:
+        """Sentences with words: blank lines between paragraphs do not count as sentences back."""
+        out: list[Span] = []
+        for sent in self.doc.sents:
+            if sent.text.strip():
+                out.append(sent)
+            elif out:
+                out[-1] = self.doc[out[-1].start : sent.end]
+        return out
+
+    def _implicit_place(self, trig: _Trigger, sent: Span) -> list[tuple[Mention, int, bool]]:
+        """«تواصل فرق الهندسة نزع الألغام في الأبنية والطرقات»: work done where the report is, the last town or
+        field named (or referred to) in this sentence or the two before; none when those name two."""
+        sents = self._text_sentences()
+        k = next(i for i, s in enumerate(sents) if s.start <= sent.start < s.end)
+        types = {"Town", "OilField", "GasField", "Neighbourhood", "Airport", "MilitaryBase"}
+        for j in range(k, max(-1, k - 3), -1):
+            lo, hi = sents[j].start, min(sents[j].end, trig.start)
+            here = [m for m in self.mentions if m.kind == "place" and m.id and lo <= m.start < hi]
+            here = [m for m in here if self.gaz.entries[m.id].type in types]
+            if here:
+                return [(here[-1], 2, False)] if len({m.id for m in here}) == 1 else []
+        return []
+
+    def _context_country(self, i: int) -> str | None:
+        """The country of the last known place named before token i: where the article is when a place
+        the gazetteer lacks is named."""
+        for m in reversed(self.mentions):
+            if m.kind == "place" and m.start < i and (m.id or m.located_in):
+                country = self.gaz.country_of(m.id or m.located_in or "")
+                if country:
+                    return country
+        # none before it: the country most of the article's known places lie in
+        counts: dict[str, int] = {}
+        for m in self.mentions:
+            if m.kind == "place" and (m.id or m.located_in):
+                country = self.gaz.country_of(m.id or m.located_in or "")
+                if country:
+                    counts[country] = counts.get(country, 0) + 1
+        return max(counts, key=lambda c: counts[c]) if counts else None
+
     def _triggers(self, raw: list[tuple[str, str, Span]], covered: set[int]) -> list[_Trigger]:
         out = []
         for cls, reading, span in raw:
@@ -542,12 +780,19 @@ class EventAssembler:
                     near += list(extra)
             if near:
                 keys = {_lexicon_key(w) for w in near}
-                lo, hi = max(0, span.start - 3), min(len(self.doc), span.end + 3)
+                reach = int(cfg.get("near_reach", 3))
+                lo, hi = max(0, span.start - 3), min(len(self.doc), span.end + reach)
                 if not any(self.doc[i].norm_ in keys for i in range(lo, hi)):
                     continue
             out.append(_Trigger(cls, reading, span.start, span.end))
-        # Longest first; of two readings of one word («قطع»: verb or verbal noun) the noun, which claims less.
-        out.sort(key=lambda t: (t.start, -t.end, t.reading != "noun"))
+        # Longest first; of two readings of one word («قطع»: verb or verbal noun) the noun, which claims less,
+        # unless an auxiliary makes it a verb ("were fighting").
+        aux = {str(w).casefold() for w in self.pat.get("auxiliaries") or []}
+
+        def verb_after_aux(t: _Trigger) -> bool:
+            return t.start > 0 and self.doc[t.start - 1].norm_ in aux
+
+        out.sort(key=lambda t: (t.start, -t.end, (t.reading != "noun") != verb_after_aux(t)))
         kept: list[_Trigger] = []
         for t in out:  # one trigger per position, longest first
             if kept and t.start < kept[-1].end:
@@ -572,9 +817,61 @@ class EventAssembler:
                 sent_events += self._events_for(trig, prev, nxt, sent, attributions)
             self._link_negotiations(sent_events)
             events += sent_events
+        self._carry_subjects(events)
+        _date_from_previous(events)
+        regains = self.pat.get("state_regains") or {}
+        for e in events:
+            if (
+                e.cls in regains
+                and e.actor1 is not None
+                and e.place is not None
+                and self._state_at_home(e.actor1, e.place)
+            ):
+                e.cls = regains[e.cls]
+        # Talks need two parties («لم يكن طرفاً في المفاوضات» names one): with fewer there is no negotiation to report.
+        events = [e for e in events if e.cls != "Negotiation" or len({_key(p) for p in e.parties}) >= 2]
         return _merge(events)
 
+    def _trigger_text_key(self, trig: _Trigger) -> str:
+        return " ".join(t.norm_ for t in self.doc[trig.start : trig.end])
+
+    def _carry_subjects(self, events: list[Event]) -> None:
+        """A change of control that names no one («وإن الوحدات المتقدمة سيطرت على …») is the work of the
+        subject the report was following: the last main actor named before it. With none, it is dropped,
+        since a completed change with no actor tells no one who holds the place."""
+        changes = set(self.pat.get("actor_required") or ())
+        last: Mention | None = None
+        kept: list[Event] = []
+        for e in events:
+            if e.actor1 is None and e.cls in changes and e.status == "completed":
+                if last is None:
+                    continue
+                e.actor1 = self._resolve_actor(last, e.place)
+            if e.actor1 is not None and e.actor1.kind == "actor":
+                last = e.actor1
+            kept.append(e)
+        events[:] = kept
+
     def _status(self, trig: _Trigger, prev: _Trigger | None, sent: Span) -> str | None:
+        local = self._local_status(trig, prev, sent)
+        kinds = {k for k, s in self.scoped_cues if sent.start <= s.start and s.end <= trig.start}
+        if local is None and trig.reading == "noun" and kinds & {"denied", "possible"}:
+            # «نفى مصدر … ما تداولته وسائل إعلام عن سيطرة الجيش على …»: the noun is what is denied or hedged
+            local = "denied" if "denied" in kinds else "possible"
+        if local is None and trig.reading == "noun" and "completed" in kinds and trig.status is None:
+            # «أعلن المتحدث … أمس، من الملعب البلدي، تحرير المدينة»: what an announcement names, it claims done
+            local = "completed" if not self._in_list("relative_words", max(sent.start, trig.start - 1)) else None
+        if local is None:
+            # «التي يسيطر عليها التنظيم» states control: a hedge over the sentence does not make it an event
+            return None
+        if any(trig.end <= s.start < sent.end for s in self.lists.get("denied_after", ())):
+            kinds.add("denied")
+        for strong in ("denied", "possible", "planned"):
+            if strong in kinds or local == strong:
+                return strong
+        return local
+
+    def _local_status(self, trig: _Trigger, prev: _Trigger | None, sent: Span) -> str | None:
         cfg = self.triggers_cfg[trig.cls]
         window = int(self.pat.get("window", 9))
         lo = max(
@@ -584,6 +881,15 @@ class EventAssembler:
             self._clause_start(trig.start, sent),
         )
         found = [(kind, s) for kind, s in self.status_cues if lo <= s.start and s.end <= trig.start]
+        plup = {_lexicon_key(str(w)) for w in self.pat.get("pluperfect") or []}
+        found = [
+            ("completed", s)
+            if k == "possible" and any(self.doc[j].norm_ in plup for j in range(max(sent.start, s.start - 4), s.start))
+            else ("planned", s)
+            if k in ("ongoing", "completed") and self.doc[s.start]._.clitics.endswith("س")
+            else (k, s)
+            for k, s in found
+        ]
         kinds = {k for k, _ in found}
         for strong in ("denied", "possible", "planned"):
             if strong in kinds:
@@ -591,12 +897,21 @@ class EventAssembler:
         prefix = self.doc[trig.start]._.clitics
         if prefix.startswith(("ل", "ول", "فل", "س", "وس")):
             return "planned"  # «للوصول», «لاقتحام»: purpose; «سيسيطر»: future
+        purpose = {str(w).casefold() for w in self.pat.get("purpose_before") or []}
+        if trig.start > sent.start and self.doc[trig.start - 1].norm_ in purpose:
+            return "planned"  # "an offensive to retake": a purpose
+        # «اشتباكات متقطعة دارت …», "clashes took place": a verb right after a verbal noun says what became of it
+        after_hi = self._words_forward(trig.end, 2, sent)
+        for kind, span in self.after_cues:
+            if trig.reading == "noun" and trig.end <= span.start < after_hi:
+                return None if kind == "none" else kind
         if found:
             return max(found, key=lambda f: f[1].start)[0]
         coordinated = prefix.startswith(("و", "ف")) or any(
             s.end <= trig.start and s.end >= trig.start - 2 for s in self.lists.get("coordination", ())
         )
-        if coordinated and prev is not None and prev.status is not None:
+        # a past verb carries its own tense («واصلت تقدمها، وسيطرت أمس على …»): only nouns take the status before
+        if coordinated and prev is not None and prev.status is not None and trig.reading != "past":
             return prev.status
         if trig.reading == "past":
             return "completed"
@@ -616,8 +931,24 @@ class EventAssembler:
         # «بلدة محكان التي استطاع الجيش دخول أطرافها»: a place before, tied by a relative pronoun.
         lo = max(sent.start, prev.end if prev else sent.start)
         before = [m for m in self.mentions if m.kind == "place" and lo <= m.start and m.end <= trig.start]
-        tied = before and self._any_in("relative_words", before[-1].end, min(trig.start, before[-1].end + 2))
-        if tied and not self._any_in("clause_breaks", before[-1].end, trig.start):
+        aux = {str(w).casefold() for w in self.pat.get("auxiliaries") or []}
+        if before and trig.reading == "past" and trig.start > 0 and self.doc[trig.start - 1].norm_ in aux:
+            # "Rawa was retaken by Iraqi forces": the passive's subject is the place
+            clause_lo = self._clause_start(trig.start, sent, subject=True)
+            subject = [m for m in before if m.start >= clause_lo]
+            if subject:
+                return [(subject[-1], 2 if self._near(subject[-1].start, sent) else 1, False)]
+        rel = (
+            [
+                r
+                for r in self.lists.get("relative_words", ())
+                if before[-1].end <= r.start and r.end <= min(trig.start, before[-1].end + 2)
+            ]
+            if before
+            else []
+        )
+        # «بلدة محكان التي …», "Anah, which the army retook": no new clause between the relative word and the trigger
+        if rel and not self._any_in("clause_breaks", rel[0].end, trig.start):
             outskirts = self._outskirts(before[-1].start, sent) or self._any_in(
                 "outskirts_words", trig.end, min(nxt, trig.end + 1)
             )
@@ -639,12 +970,21 @@ class EventAssembler:
                 break  # «…، كثّف الجيش عملياته على محور حيي العمال»: a new clause with its own subject
             if seen is not None and self._any_in("relative_words", gap.start, gap.stop):
                 break  # «، الذي يعد من أهم المواقع في …»: a description follows, not another target
+            coordinated = (
+                any(
+                    t._.clitics.startswith(("و", "ف")) or t.text == "و" or self._in_list("conjunctions", t.i)
+                    for t in tokens
+                )
+                or self.doc[m.start]._.clitics.startswith(("و", "ف"))
+                or (seen is not None and not tokens and self._listed(m, places))
+            )
+            if seen is not None and breaks and not coordinated and any(not t.is_punct for t in tokens):
+                break  # «حقل العمر، أكبر حقول النفط في سوريا»: an apposition describes the first place
             if self.parens[m.start] > self.parens[trig.start]:
                 continue  # «(30 كيلومتراً جنوب مركز قضاء القائم)»: a reference point
-            coordinated = any(
-                t._.clitics.startswith(("و", "ف")) or t.text == "و" or self._in_list("conjunctions", t.i)
-                for t in tokens
-            ) or self.doc[m.start]._.clitics.startswith(("و", "ف"))
+            owner = m.end < len(self.doc) and self.doc[m.end].text in (self.pat.get("possessive_markers") or ())
+            if owner and any(p.start > m.end and p.start <= m.end + 4 for p in places):
+                continue  # "Raqqa's National Hospital": the owner of the target
             if (
                 seen is not None
                 and not coordinated
@@ -653,8 +993,13 @@ class EventAssembler:
                 continue  # «حقل التنك النفطي في الريف الشرقي لدير الزور»
             if seen is not None and not coordinated and tokens and self._in_list("near_words", tokens[-1].i):
                 continue  # «بلدة هجين آخر معاقل التنظيم شرق الفرات»: where the first place lies
-            if any(self._in_list("origin_words", t.i) for t in tokens[-3:]):
-                continue  # «انطلاقاً من محطة T2»: where it starts from
+            expels = self._trigger_text_key(trig) in {
+                norm.phrase_key(str(f).split()) for f in cfg.get("origin_is_target_for") or []
+            }
+            if not expels and any(self._in_list("origin_words", t.i) for t in tokens[-3:]):
+                continue  # «انطلاقاً من محطة T2»: where it starts from ("expelled them from X" is about X)
+            if any(self._in_list("along_words", t.i) for t in tokens[-3:]):
+                continue  # «على طول الضفة الغربية للفرات نحو …»: the way it goes, not where
             outskirts = any(self._in_list("outskirts_words", t.i) for t in tokens)
             cls = (self.pat.get("outskirts_downgrade") or {}).get(trig.cls, trig.cls) if outskirts else trig.cls
             is_destination = any(self._in_list("destination_words", t.i) for t in tokens)
@@ -663,6 +1008,21 @@ class EventAssembler:
             near = outskirts or any(self._in_list("near_words", t.i) for t in tokens)
             out.append((m, 2 if near else 1, outskirts))
         return out
+
+    def _listed(self, m: Mention, places: list[Mention]) -> bool:
+        """ "Rawa, Anah and Al-Qa'im": a place after a bare comma is a list item when the list closes with a
+        conjunction («…، عنه والقائم»); "Hajin, Syria" with none is a place and where it lies."""
+        k = places.index(m)
+        for nxt in places[k + 1 :]:
+            gap = self.doc[places[places.index(nxt) - 1].end : nxt.start]
+            words = [t for t in gap if not (t.is_punct or t.is_space)]
+            if not words and nxt.start < len(self.doc) and self.doc[nxt.start]._.clitics.startswith(("و", "ف")):
+                return True
+            if words and all(self._in_list("conjunctions", t.i) or t.text == "و" for t in words):
+                return True
+            if words:
+                return False
+        return False
 
     def _outskirts(self, i: int, sent: Span) -> bool:
         return any(self._in_list("outskirts_words", j) for j in range(max(sent.start, i - 3), i))
@@ -680,18 +1040,47 @@ class EventAssembler:
         side1: list[Mention] = []
         side2: list[Mention] = []
         mediators: list[Mention] = []
+        losers = {_lexicon_key(w) for w in cfg.get("loser_cues") or []}
+        # «كسر الحصار الذي فرضه داعش»: after these forms, the actor is the other side
+        post_roles = {norm.phrase_key(str(f).split()) for f in cfg.get("post_actor_actor2_for") or []}
+
+        def supporting(m: Mention) -> bool:
+            return self._any_in("support_cues", self._words_back(m.start, 3, sent), m.start)
+
+        supporters = [m for m in actors if sent.start <= m.start and m.end <= nxt and supporting(m)]
+        supporters = [
+            m
+            for m in actors
+            if m in supporters
+            or (supporters and sent.start <= m.start < nxt and any(self._joined(s, m) for s in supporters))
+        ]
+        backed: list[Mention] = [m for m in after if m in supporters]
         for m in after:
             gap_lo = max(trig.end, m.start - 4)
+            if m in supporters:
+                continue
             if self._any_in("mediator_cues", gap_lo, m.start) or (mediators and self._joined(mediators[-1], m)):
                 mediators.append(m)
             elif (
                 self._any_in("opponent_cues", gap_lo, m.start)
+                or any(self.doc[i].norm_ in losers for i in range(max(trig.end, m.start - 2), m.start))
                 or (side2 and self._joined(side2[-1], m))
                 or (cfg.get("post_actor_role") == "actor2" and trig.reading == "noun")
+                or (cfg.get("post_actor_role_verb") == "actor2" and trig.reading != "noun")
+                or self._trigger_text_key(trig) in post_roles
             ):
                 side2.append(m)
             elif not side1 or self._joined(side1[-1], m):
                 side1.append(m)
+        if losers:  # «حررت قسد مدينة الطبقة من تنظيم داعش»: the loser may follow the place
+            side2 += [
+                m
+                for m in actors
+                if first_place <= m.start
+                and m.end <= nxt
+                and m not in side2
+                and any(self.doc[i].norm_ in losers for i in range(max(trig.end, m.start - 2), m.start))
+            ]
         if not side1:  # «الاشتباكات مستمرة في حي الجبيلة بين الجيش السوري ومسلحي داعش»
             later = [m for m in actors if first_place <= m.start and m.end <= nxt]
             if later and self._any_in("between_cues", self._words_back(later[0].start, 2, sent), later[0].start):
@@ -704,14 +1093,26 @@ class EventAssembler:
             side1, side2 = side1[:1], side1[1:]  # «اشتباكات بين قسد وداعش»: two sides, not one
         if not side1:
             clause_lo = self._clause_start(trig.start, sent, subject=True)
+            backed += [m for m in supporters if clause_lo <= m.start and m.end <= trig.start]
+            # «واصلت وحدات الجيش، بإسناد من الطيران الروسي، تقدمها»: the subject is before the aside
+            if backed and backed[0].end <= trig.start:
+                clause_lo = self._clause_start(backed[0].start, sent, subject=True)
+                while clause_lo > sent.start and not any(
+                    clause_lo <= m.start < backed[0].start and m not in supporters for m in actors
+                ):
+                    lower = self._clause_start(max(sent.start, clause_lo - 1), sent, subject=True)
+                    if lower >= clause_lo:
+                        break
+                    clause_lo = lower
             in_clause = [
                 m
                 for m in actors
                 if clause_lo <= m.start
                 and m.end <= trig.start
+                and m not in supporters
                 and not self._in_closed_relative(m, clause_lo, trig.start)
             ]
-            before = [m for m in actors if sent.start <= m.start and m.end <= trig.start]
+            before = [m for m in actors if sent.start <= m.start and m.end <= trig.start and m not in supporters]
             if in_clause:  # the nearest actor group before the trigger in its clause
                 group_start = in_clause[-1]
                 for m in reversed(in_clause[:-1]):
@@ -724,7 +1125,10 @@ class EventAssembler:
                 side1 = [prev_actor]
             elif before:
                 side1 = self._with_joined(before[0], actors, trig.start)
-        return side1, [m for m in side2 if m not in side1], mediators, after
+        backing = [m for m in backed if m not in side1]
+        if side1 and backing and trig.cls != "Negotiation":
+            side1 = side1 + backing  # those who back the subject are on its side (ACLED's associated actors)
+        return side1, [m for m in side2 if m not in side1], mediators, [m for m in after if m not in supporters]
 
     def _recipients(self, lo: int, hi: int, sent: Span) -> list[Mention]:
         """«… مدينة الرقة إلى قوات سوريا الديمقراطية»: the actor a place is handed to."""
@@ -766,7 +1170,7 @@ class EventAssembler:
         found = [(cfg, s) for cfg, s in self.time_cues if lo <= s.start and s.end <= hi]
         if not found:
             return None
-        return min(found, key=lambda f: abs(f[1].start - trig.start))
+        return min(found, key=lambda f: (abs(f[1].start - trig.start), -len(f[1])))  # «اليوم التالي» over «اليوم»
 
     def _resolve_actor(self, m: Mention | None, place: Mention | None) -> Mention | None:
         """«الجيش» is the Syrian army in Syria and the Iraqi army in Iraq; unknown stays unresolved."""
@@ -775,7 +1179,9 @@ class EventAssembler:
         ctx = self.gaz.contextual[m.contextual]
         country = None
         if place is not None:
-            country = self.gaz.country_of(place.id or place.located_in or "")
+            country = self.gaz.country_of(place.id or place.located_in or "") or self._context_country(place.start)
+        elif ctx.by_country:
+            country = self._context_country(m.start)
         target = ctx.by_country.get(country) if country else None
         target = target or ctx.default
         if target and target in self.gaz.entries:
@@ -793,6 +1199,8 @@ class EventAssembler:
         doc = self.doc
         trig.status = self._status(trig, prev, sent)
         places = self._places(trig, prev, nxt, sent)
+        if not places and trig.cls in (self.pat.get("implicit_place") or ()):
+            places = self._implicit_place(trig, sent)
         trig.places = [p for p, _, _ in places]
         first_place = places[0][0].start if places and places[0][0].start > trig.start else nxt
         side1, side2, mediators, after = self._actors(trig, prev.actor if prev else None, first_place, sent, nxt)
@@ -801,6 +1209,16 @@ class EventAssembler:
             return []
         lo = max(sent.start, prev.end if prev else sent.start)
         timed = self._time(lo, nxt, trig)
+        if timed is None:  # "stormed the hospital, where holdouts refused to surrender, on Oct. 17": a date ends it
+            later = [
+                (c, sp)
+                for c, sp in self.time_cues
+                if nxt <= sp.start
+                and sp.end <= sent.end
+                and "month_day" in c
+                and self._any_in("clause_breaks", max(sent.start, sp.start - 2), sp.start)  # ", on Oct. 17"
+            ]
+            timed = later[0] if later else None
         attribution = next((a for s, e, a in attributions if s <= trig.start < e), None)
         span_sent = (sent.start_char, sent.end_char)
         base = Event(
@@ -813,22 +1231,33 @@ class EventAssembler:
             sentence=span_sent,
             attribution=attribution,
         )
-        if timed:
+        # A planned or possible event has not happened: a time in its sentence dates the announcement, not it.
+        if timed and trig.status not in ("planned", "possible"):
             tcfg, tspan = timed
             base.time_offset = tcfg.get("offset_days")
             base.weekday = tcfg.get("weekday")
+            base.month_day = tcfg.get("month_day")
+            base.days_after_previous = tcfg.get("days_after_previous")
             base.time_precision = int(tcfg.get("precision", 1))
             base.time_expression = tspan.text
         if trig.cls == "Negotiation":
             parties = side1 + side2
             if len(after) and not side1:
                 parties = after
+            elif after and self._any_in("between_cues", trig.end, min(after[0].start, trig.end + 3)):
+                parties = after + [m for m in side2 if m not in after]  # "talks between A, B and C": all of them
             event = _copy(
                 base,
                 parties=[self._resolve_actor(p, None) for p in parties],
                 mediators=list(mediators),
                 territory=[p for p, _, _ in places],
             )
+            if side1 and side2 and parties == side1 + side2:  # «توصل وجهاء العشائر … إلى اتفاق مع التنظيم»
+                event.actor1, event.assoc1 = event.parties[0], event.parties[1 : len(side1)]
+                event.actor2, event.assoc2 = event.parties[len(side1)], event.parties[len(side1) + 1 :]
+            elif len(event.parties) > 2:  # "talks between A, B and C": the last named faces the others
+                event.actor1, event.assoc1 = event.parties[0], event.parties[1:-1]
+                event.actor2 = event.parties[-1]
             _parties_as_sides(event)
             event.char_start, event.char_end = self._evidence([trig.start, trig.end], parties + mediators, sent)
             return [event]
@@ -857,6 +1286,33 @@ class EventAssembler:
             )
             out.append(event)
         return out
+
+    def _state_at_home(self, actor: Mention, place: Mention) -> bool:
+        """A state force (or government) acting in its own country: what it takes, it takes back."""
+        entry = self.gaz.get(actor.id)
+        if entry is None:
+            return False
+        if not self._fights_for_a_state(entry.id, set()):
+            return False
+        home = self.gaz.country_of(entry.id)
+        here = self.gaz.country_of(place.id or place.located_in or "") or self._context_country(place.start)
+        return home is not None and home == here
+
+    def _fights_for_a_state(self, entry_id: str, seen: set[str]) -> bool:
+        """A state force, or a group that is a member of or allied with one of its own country, however many
+        steps up («الحشد العشائري» → «الحشد الشعبي» → the Iraqi Security Forces)."""
+        entry = self.gaz.get(entry_id)
+        if entry is None or entry_id in seen:
+            return False
+        if entry.type in ("StateForce", "Government"):
+            return True
+        seen.add(entry_id)
+        return any(
+            (other := self.gaz.get(o)) is not None
+            and (other.country == entry.country or other.country is None or entry.country is None)
+            and self._fights_for_a_state(o, seen)
+            for o in (*entry.member_of, *entry.allied_with)
+        )
 
     def _evidence(
         self, bounds: list[int], actors: list[Mention], sent: Span, place: Mention | None = None
@@ -970,8 +1426,35 @@ class EventAssembler:
             _parties_as_sides(event)
 
 
+_DEFINITE_RE = re.compile("^[وف]?[بك]?ال|^[وف]?لل")
+
+
+def _date_from_previous(events: list[Event]) -> None:
+    """«وفي اليوم التالي سيطروا …», "the next day": the day after the last dated event before it; with none, or
+    one dated only by its month, the expression stays but the event keeps the article's date at precision 3."""
+    last: Event | None = None  # the anchor: an event dated on its own, not itself "the next day"
+    for e in events:
+        n = e.days_after_previous
+        if n is not None:
+            if last is not None and last.weekday is not None:
+                e.weekday = (last.weekday - 1 + n) % 7 + 1
+            elif last is not None and last.time_offset is not None:
+                e.time_offset = last.time_offset + n
+            else:
+                e.time_expression, e.time_precision = None, 3
+        if n is None and e.time_expression and (e.weekday is not None or e.time_offset is not None):
+            last = e
+
+
+def _definite(token: Token) -> bool:
+    """Written with the article, whether or not the normalizer peeled it («البلدي» is also the name «بلدي»)."""
+    return "ال" in token._.clitics or bool(_DEFINITE_RE.match(norm.normalize(token.text)))
+
+
 def _parties_as_sides(event: Event) -> None:
-    """ACLED's actor1 and actor2 of talks are their first two parties."""
+    """ACLED's actor1 and actor2 of talks are their first two parties, unless the sides were read already."""
+    if event.actor1 is not None and event.actor2 is not None:
+        return
     event.actor1 = event.parties[0] if event.parties else None
     event.actor2 = event.parties[1] if len(event.parties) > 1 else None
 
@@ -1015,11 +1498,15 @@ def _merge(events: list[Event]) -> list[Event]:
     """One event per class, status, place and main actor in an article (ACLED's unit); first mention kept."""
     kept: dict[tuple, Event] = {}
     for event in events:
-        key = (event.cls, event.status, _key(event.place), _key(event.actor1))
+        # taking and taking back one place by one actor is one ACLED event («سيطرتها على الحقل … حرروا الحقل»)
+        family = "TerritoryTaken" if event.cls == "TerritoryRegained" else event.cls
+        key = (family, event.status, _key(event.place), _key(event.actor1))
         if key not in kept:
             kept[key] = event
             continue
         first = kept[key]
+        if event.cls == "TerritoryRegained":
+            first.cls = event.cls  # the more specific reading
         for attr in ("parties", "mediators", "territory", "assoc1", "assoc2"):
             have = {_key(m) for m in getattr(first, attr)}
             getattr(first, attr).extend(m for m in getattr(event, attr) if _key(m) not in have)

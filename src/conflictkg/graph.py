@@ -343,6 +343,14 @@ class ArticleGraph:
         base = self.article.date
         if base is None:
             return None
+        if event.month_day is not None:  # the most recent such day on or before the article's date
+            for year in (base.year, base.year - 1):
+                try:
+                    day = dt.date(year, *event.month_day)
+                except ValueError:
+                    return base
+                if day <= base:
+                    return day
         if event.weekday is not None:
             return base - dt.timedelta(days=(base.isoweekday() - event.weekday) % 7)
         if event.time_offset is not None:

@@ -203,13 +203,19 @@ def _sidecar(path: Path) -> dict:
     return meta
 
 
-def _finish(art: Article, meta: dict, date: dt.date | None, lang: str, where: str) -> Article:
+def _finish(
+    art: Article, meta: dict, date: dt.date | None, lang: str, where: str, origin: str | None = None
+) -> Article:
+    """Check and attach the metadata; ``origin`` names the sidecar it came from, so the message says where to fix it."""
     if not art.text.strip():
         raise IngestError(art.path, "empty article (no text)", art.record)
     try:
         art.date = date or (parse_date(meta["date"], where) if meta.get("date") else None)
     except ValueError as exc:
-        raise IngestError(art.path, str(exc).split(": ", 1)[-1], art.record) from None
+        reason = str(exc).split(": ", 1)[-1]
+        if origin:
+            reason += f" (the date in its sidecar {origin}; fix it there or give --date)"
+        raise IngestError(art.path, reason, art.record) from None
     for key in ("source", "url", "title", "lang"):
         if meta.get(key) is not None and not isinstance(meta[key], str):
             raise IngestError(art.path, f"{key!r} must be a string, not {type(meta[key]).__name__}", art.record)
@@ -236,6 +242,10 @@ def read_file(
 ) -> Iterator[Article | IngestError]:
     """Articles of one file; errors are yielded, not raised, so the caller can go on."""
     name = str(path)
+    if path.suffix.lower() == ".jsonl":
+        # A JSONL corpus may be any size: it is read a record at a time and the limit is per record.
+        yield from _read_jsonl(path, name, date, lang, max_bytes)
+        return
     try:
         size = path.stat().st_size
         if size > max_bytes:
@@ -245,9 +255,6 @@ def read_file(
     except OSError as exc:
         yield IngestError(name, f"cannot read it ({exc.strerror or exc})")
         return
-    if path.suffix.lower() == ".jsonl":
-        yield from _read_jsonl(data, name, date, lang)
-        return
     try:
         text = decode(data, name)
         meta = _sidecar(path)
@@ -255,67 +262,92 @@ def read_file(
         if path.suffix.lower() in (".html", ".htm") or text.lstrip()[:15].lower().startswith(("<!doctype", "<html")):
             text, title = html_to_text(text)
         art = Article(id=article_id(path.stem), text=text, path=name, title=title)
-        yield _finish(art, meta, date, lang, name)
+        yield _finish(art, meta, date, lang, name, origin=path.with_suffix(".json").name if meta else None)
     except IngestError as exc:
         yield exc
 
 
-def _jsonl_lines(data: bytes, name: str) -> Iterator[tuple[int, str | IngestError]]:
-    """Lines of a UTF-8 JSONL file, each decoded on its own: one bad line does not sink the file."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise IngestError(name, "JSONL must be UTF-8, and this is UTF-16; re-save it as UTF-8")
-    for number, raw in enumerate(data.removeprefix(b"\xef\xbb\xbf").split(b"\n"), start=1):
-        try:
-            yield number, raw.decode("utf-8").rstrip("\r")
-        except UnicodeDecodeError as exc:
-            reason = f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at column {exc.start + 1})"
-            yield number, IngestError(name, reason, number)
+def _jsonl_lines(path: Path, name: str, max_bytes: int) -> Iterator[tuple[int, str | IngestError]]:
+    """Lines of a UTF-8 JSONL file, read one at a time (memory bounded by --max-bytes, whatever the file's size)
+    and each decoded on its own: one bad line does not sink the file."""
+    with path.open("rb") as fh:
+        head = fh.read(3)
+        if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise IngestError(name, "JSONL must be UTF-8, and this is UTF-16; re-save it as UTF-8")
+        if head != b"\xef\xbb\xbf":
+            fh.seek(0)
+        number = 0
+        while raw := fh.readline(max_bytes + 1):
+            number += 1
+            if len(raw.rstrip(b"\r\n")) > max_bytes:
+                while not raw.endswith(b"\n") and (raw := fh.readline(1 << 20)):
+                    pass  # skip the rest of the over-long record without holding it
+                reason = f"record over --max-bytes {max_bytes:,}; split it or raise the limit"
+                yield number, IngestError(name, reason, number)
+                continue
+            try:
+                yield number, raw.decode("utf-8").rstrip("\r\n")
+            except UnicodeDecodeError as exc:
+                reason = f"not valid UTF-8 (byte 0x{raw[exc.start]:02x} at column {exc.start + 1})"
+                yield number, IngestError(name, reason, number)
 
 
-def _read_jsonl(data: bytes, name: str, date: dt.date | None, lang: str) -> Iterator[Article | IngestError]:
-    seen: set[str] = set()
-    stem = article_id(Path(name).stem)
+def _read_jsonl(
+    path: Path, name: str, date: dt.date | None, lang: str, max_bytes: int
+) -> Iterator[Article | IngestError]:
+    seen: set[str] = set()  # ids only: a few bytes a record
+    stem = article_id(path.stem)
+    records = 0
     try:
-        lines = list(_jsonl_lines(data, name))
+        for number, line in _jsonl_lines(path, name, max_bytes):
+            if isinstance(line, IngestError):
+                records += 1
+                yield line
+                continue
+            if not line.strip():
+                continue
+            records += 1
+            yield from _jsonl_record(line, number, name, stem, seen, date, lang)
     except IngestError as exc:
         yield exc
         return
-    if not any(isinstance(line, IngestError) or line.strip() for _, line in lines):
-        yield IngestError(name, "empty JSONL file (no records)")
+    except OSError as exc:
+        yield IngestError(name, f"cannot read it ({exc.strerror or exc})")
         return
-    for number, line in lines:
-        if isinstance(line, IngestError):
-            yield line
-            continue
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield IngestError(name, f"malformed JSON ({exc.msg} at column {exc.colno})", number)
-            continue
-        if not isinstance(record, dict):
-            yield IngestError(name, "a record must be a JSON object", number)
-            continue
-        body = record.get("text")
-        if not isinstance(body, str):
-            reason = "missing field 'text'" if body is None else f"'text' must be a string, not {type(body).__name__}"
-            yield IngestError(name, reason, number)
-            continue
-        raw_id = record.get("id", f"{stem}-{number}")
-        if not isinstance(raw_id, (str, int)):
-            yield IngestError(name, "'id' must be a string or a number", number)
-            continue
-        aid = article_id(str(raw_id))
-        if aid in seen:
-            yield IngestError(name, f"duplicate id {raw_id!r}", number)
-            continue
-        seen.add(aid)
-        art = Article(id=aid, text=body, path=name, record=number, title=record.get("title"))
-        try:
-            yield _finish(art, record, date, lang, f"{name}:{number}")
-        except IngestError as exc:
-            yield exc
+    if not records:
+        yield IngestError(name, "empty JSONL file (no records)")
+
+
+def _jsonl_record(
+    line: str, number: int, name: str, stem: str, seen: set[str], date: dt.date | None, lang: str
+) -> Iterator[Article | IngestError]:
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        yield IngestError(name, f"malformed JSON ({exc.msg} at column {exc.colno})", number)
+        return
+    if not isinstance(record, dict):
+        yield IngestError(name, "a record must be a JSON object", number)
+        return
+    body = record.get("text")
+    if not isinstance(body, str):
+        reason = "missing field 'text'" if body is None else f"'text' must be a string, not {type(body).__name__}"
+        yield IngestError(name, reason, number)
+        return
+    raw_id = record.get("id", f"{stem}-{number}")
+    if not isinstance(raw_id, (str, int)):
+        yield IngestError(name, "'id' must be a string or a number", number)
+        return
+    aid = article_id(str(raw_id))
+    if aid in seen:
+        yield IngestError(name, f"duplicate id {raw_id!r}", number)
+        return
+    seen.add(aid)
+    art = Article(id=aid, text=body, path=name, record=number, title=record.get("title"))
+    try:
+        yield _finish(art, record, date, lang, f"{name}:{number}")
+    except IngestError as exc:
+        yield exc
 
 
 def expand(paths: Iterable[str | Path]) -> Iterator[Path | IngestError]:
