@@ -308,19 +308,20 @@ def markdown(data: dict) -> str:
     ]
     for r in sizes:
         br, bv = r.get("baseline_reason_s"), r.get("baseline_validate_s")
-        same_e = (
-            "—"
-            if br is None
-            else "yes"
-            if r["entailments_equal"]
-            else f"on watched terms: {r['entailments_equal_watched']}"
-        )
+        if "entailments_equal" not in r:
+            same_e = "—"
+        elif r["entailments_equal"]:
+            same_e = "yes"
+        else:
+            same_e = f"on watched terms: {r['entailments_equal_watched']}"
         same_v = "—" if bv is None else ("yes" if r["conforms"] == r["baseline_conforms"] else "NO")
         lines.append(
             f"| {r['articles']} | {r['triples']} | {r['reason_s']:.2f} | {_f(br)} "
             f"| {_f(br and r['reason_s'] / br, '.3f')} "
             f"| {r['validate_s']:.2f} | {_f(bv)} | {_f(bv and r['validate_s'] / bv, '.3f')} | {same_e} | {same_v} |"
         )
+    lines += [f"\n{r['articles']} articles: {r['baseline_note']}." for r in sizes if r.get("baseline_note")]
+    lines += [f"\nNote: {data['note']}." for _ in (1,) if data.get("note")]
     lines += [
         "",
         "## Throughput and cost per article",
