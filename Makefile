@@ -33,7 +33,7 @@ lint: install
 	$(VENV)/bin/ruff check src tests benchmarks docs
 
 bench: install
-	$(VENV)/bin/python benchmarks/run.py
+	$(VENV)/bin/python benchmarks/run.py --million
 
 ## Regenerate the worked example in README.md and docs/example-output.md.
 docs: install

@@ -8,16 +8,22 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_benchmark_runs_on_one_article(tmp_path):
-    out, doc = tmp_path / "bench.json", tmp_path / "performance.md"
+def test_benchmark_runs_on_the_smallest_corpus(tmp_path):
+    out, doc, png = tmp_path / "bench.json", tmp_path / "performance.md", tmp_path / "performance.png"
     subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--copies", "1", "--out", str(out), "--doc", str(doc)],
+        [
+            sys.executable, str(ROOT / "benchmarks" / "run.py"), "--sizes", "10", "--repeats", "1",
+            "--corpora", str(tmp_path), "--out", str(out), "--doc", str(doc), "--png", str(png),
+        ],
         check=True,
         capture_output=True,
-        timeout=300,
-    )
-    (fig,) = json.loads(out.read_text())
-    for key in ("extract_s", "reason_s", "validate_s", "baseline_reason_s", "baseline_validate_s", "peak_rss_mb"):
-        assert fig[key] > 0
-    assert fig["conforms"] and fig["baseline_conforms"]
-    assert "| 1 |" in doc.read_text()
+        timeout=600,
+    )  # fmt: skip
+    (fig,) = json.loads(out.read_text())["sizes"]
+    for key in ("extract_s", "extract_2proc_s", "graph_s", "reason_s", "validate_s", "load_oxigraph_s",
+                "baseline_reason_s", "baseline_validate_s", "peak_rss_mb"):  # fmt: skip
+        assert fig[key] > 0, key
+    assert fig["conforms"] and fig["baseline_conforms"] and fig["entailments_equal"]
+    assert set(fig["query_oxigraph"]) == set(fig["query_rdflib"]) and len(fig["query_oxigraph"]) >= 5
+    assert "| 10 |" in doc.read_text() and png.read_bytes()[:4] == b"\x89PNG"
+    assert len((tmp_path / "corpus-10.jsonl").read_text().splitlines()) == 10

@@ -14,7 +14,7 @@ from conflictkg import ingest
 from conflictkg.build import process
 from conflictkg.graph import CKG, context_for, gazetteer_graph, ontology
 from conflictkg.reason import _keep, closure, gazetteer_inferred, owlrl_closure, reason
-from conflictkg.validate import validate, validate_batch
+from conflictkg.validate import _validate, validate, validate_batch
 from conftest import EXAMPLES, ROOT
 
 
@@ -60,9 +60,7 @@ def test_reasoning_equals_owlrl_full_closure_on_every_article(built):
         owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(full)
         own = set(r.graph.subjects())
         reference = {
-            t
-            for t in full
-            if t not in r.graph and t not in context and _keep(*t) and (t[0] in own or t[2] in own)
+            t for t in full if t not in r.graph and t not in context and _keep(*t) and (t[0] in own or t[2] in own)
         }
         ours = set(reason(r.graph, context))
         assert ours == reference, r.article.id
@@ -94,7 +92,7 @@ def _items(built) -> list[tuple[str, Graph]]:
     return [(r.article.id, r.graph + r.inferred + _context(r.graph)) for r in built]
 
 
-def test_batch_validation_gives_the_per_article_verdicts(built):
+def test_batch_validation_gives_pyshacls_per_article_verdicts(built):
     items = _items(built)
     # break two articles: an event without its status, an evidence span without its text
     broken = []
@@ -102,10 +100,16 @@ def test_batch_validation_gives_the_per_article_verdicts(built):
         (triple, *_) = sorted(g.triples((None, drop, None)))
         g.remove(triple)
         broken.append(label)
-    alone = [validate(g, label=label) for label, g in items]
+    alone = [_validate(g, label, None, "none") for label, g in items]  # plain pyshacl, one article at a time
     batch = validate_batch(items)
     assert [r.conforms for r in batch] == [r.conforms for r in alone]
     assert sorted(r.label for r in batch if not r.conforms) == sorted(broken)
     for a, b in zip(alone, batch, strict=True):
         if not a.conforms:
             assert json.dumps([vars(x) for x in a.results]) == json.dumps([vars(x) for x in b.results])
+
+
+def test_one_article_validates_like_pyshacl(built):
+    for label, g in _items(built)[:6]:
+        fast, plain = validate(g, label=label), _validate(g, label, None, "none")
+        assert (fast.conforms, fast.results) == (plain.conforms, plain.results), label

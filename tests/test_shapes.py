@@ -79,10 +79,10 @@ def test_the_built_example_conforms(example_build):
 
 
 def test_prepared_sparql_gives_pyshacls_own_results(example_build):
-    """The parse-once speed-up in validate.py changes no verdict and no result."""
+    """The speed-ups in validate.py (pyshacl-turbo, SPARQL parsed once) change no verdict and no result."""
     from rdflib import Dataset
 
-    from conflictkg.validate import _validate
+    from conflictkg.validate import _prepared_sparql, _validate
 
     fixtures = sorted(FIXTURES.glob("*.ttl"))
     ds = Dataset(default_union=True)
@@ -91,6 +91,9 @@ def test_prepared_sparql_gives_pyshacls_own_results(example_build):
     for t in ds.triples((None, None, None)):
         example.add(t)
     for label, data in [(p.name, Graph().parse(p)) for p in fixtures] + [("example", example)]:
-        fast = validate(data, label=label, ont_graph=ontology())
+        fast = validate(data, label=label, ont_graph=ontology())  # pyshacl-turbo where installed
+        with _prepared_sparql():
+            prepared = _validate(data, label, ontology(), "none")
         plain = _validate(data, label, ontology(), "none")
         assert (fast.conforms, fast.results) == (plain.conforms, plain.results), label
+        assert (prepared.conforms, prepared.results) == (plain.conforms, plain.results), label
