@@ -4,7 +4,7 @@ PYTHON  ?= python3
 CKG     := $(VENV)/bin/conflictkg
 OUT     ?= out
 
-.PHONY: install example test lint bench docs accuracy clean serve screenshots ontology-docs bench-web
+.PHONY: install example test fuzz lint bench docs accuracy clean serve screenshots ontology-docs bench-web
 
 install: $(VENV)/.installed
 
@@ -28,6 +28,11 @@ example: install
 test: install
 	$(VENV)/bin/ruff check src tests benchmarks docs
 	$(VENV)/bin/python -m pytest
+
+## Property tests with fresh random examples, 20 rounds (the suite itself draws the same examples every run).
+fuzz: install
+	for i in $$(seq 20); do $(VENV)/bin/python -m pytest -q -p no:cacheprovider --hypothesis-profile=fuzz \
+		tests/test_properties.py tests/test_normalize.py || exit 1; done
 
 lint: install
 	$(VENV)/bin/ruff check src tests benchmarks docs

@@ -94,3 +94,11 @@ def test_marks_inside_a_name_still_find_it():
         assert (event.actor1.id, event.place.id) == ("sdf", "al-tanak-oil-field")
         assert text[event.place.char_start : event.place.char_end] == event.place.text
     assert "\u200c" in event.place.text  # the offsets point at the characters as read, marks included
+
+
+def test_a_proclitic_before_a_cue_word_stays_outside_the_unknown_place():
+    # Found by the property test: «لمدينة X» gave the mention «مدينة X» with offsets that took in the «ل».
+    text = "تخطط سيطرت لمدينة سيطرت"
+    places = [e.place for e in extract(text)._.events if e.place is not None]
+    assert places and all(text[p.char_start : p.char_end] == p.text for p in places)
+    assert places[0].text.startswith("مدينة")

@@ -612,7 +612,8 @@ class EventAssembler:
                     kind="place",
                     start=cue.start,
                     end=name_end,
-                    char_start=span.start_char,
+                    # The mention starts after a proclitic («لمدينة X» → «مدينة X»), so text == its characters.
+                    char_start=span.start_char + _proclitic_chars(span),
                     char_end=span.end_char,
                     text=_without_proclitics(span),
                     id=None,
@@ -1460,7 +1461,12 @@ def _parties_as_sides(event: Event) -> None:
 
 
 def _without_proclitics(span: Span) -> str:
-    """The name without a leading «و», «ب», «ل» (offsets stay with the span; this is a label)."""
+    """The name without a leading «و», «ب», «ل»."""
+    return span.text[_proclitic_chars(span) :]
+
+
+def _proclitic_chars(span: Span) -> int:
+    """How many characters of the span's text its leading «و», «ب», «ل» (and their diacritics) take."""
     letters = len(span[0]._.clitics.removesuffix("ال"))
     text = span.text
     i = 0
@@ -1470,7 +1476,7 @@ def _without_proclitics(span: Span) -> str:
         i += 1
     while i < len(text) and not norm.normalize(text[i]):
         i += 1  # diacritics on the clitic
-    return text[i:]
+    return i
 
 
 def _copy(event: Event, **changes) -> Event:

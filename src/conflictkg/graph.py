@@ -14,6 +14,7 @@ from urllib.parse import quote
 
 from rdflib import RDF, RDFS, SKOS, XSD, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV
+from rdflib.term import Node
 
 from . import normalize as norm
 from .extract import Attribution, Event, Mention
@@ -381,25 +382,32 @@ def article_graph(article: Article, events: list[Event]) -> tuple[Graph, set[URI
     return builder.build(events), builder.referenced
 
 
-def context_for(referenced: set[URIRef], gazetteer: Graph) -> Graph:
-    """The gazetteer's description of the entities an article points at, and of their parents."""
+def context_for(
+    referenced: set[URIRef], gazetteer: Graph, memo: dict[URIRef, list[tuple[Node, Node]]] | None = None
+) -> Graph:
+    """The gazetteer's description of the entities an article points at, and of their parents.
+
+    ``memo`` keeps each entity's description between calls on the same gazetteer (a build asks for the
+    same few hundred places and actors thousands of times)."""
+    memo = {} if memo is None else memo
     out = Graph()
     todo, done = list(referenced), set()
-    follow = (CKG.partOf, CKG.locatedIn, CKG.memberOf, CKG.affiliatedWith, GEO.hasGeometry)
-    # Downward and reverse links would pull in every town of a governorate: leave them out.
-    skip = (CKG.hasPart, CKG.hasMember, CKG.participatedIn, CKG.supportedBy)
     while todo:
         node = todo.pop()
         if node in done:
             continue
         done.add(node)
-        for p, o in gazetteer.predicate_objects(node):
-            if p in skip:
-                continue
-            out.add((node, p, o))
-            if p in follow and isinstance(o, URIRef):
-                todo.append(o)
+        if node not in memo:
+            memo[node] = [(p, o) for p, o in gazetteer.predicate_objects(node) if p not in _CONTEXT_SKIP]
+        pairs = memo[node]
+        out.addN((node, p, o, out) for p, o in pairs)
+        todo.extend(o for p, o in pairs if p in _CONTEXT_FOLLOW and isinstance(o, URIRef))
     return out
+
+
+_CONTEXT_FOLLOW = frozenset((CKG.partOf, CKG.locatedIn, CKG.memberOf, CKG.affiliatedWith, GEO.hasGeometry))
+# Downward and reverse links would pull in every town of a governorate: leave them out.
+_CONTEXT_SKIP = frozenset((CKG.hasPart, CKG.hasMember, CKG.participatedIn, CKG.supportedBy))
 
 
 def new_dataset() -> Dataset:
