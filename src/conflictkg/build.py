@@ -33,7 +33,7 @@ from .graph import (
     article_graph,
     article_graph_iri,
     article_iri,
-    context_for,
+    context_triples,
     gazetteer_graph,
     inferred_graph_iri,
     ontology,
@@ -168,7 +168,7 @@ def process(articles: Iterable[ingest.Article], batch_size: int = 16) -> Iterato
             done = []
             for art, doc in zip(group, docs, strict=True):
                 g, referenced = article_graph(art, doc._.events)
-                context = context_for(referenced, gaz, described)
+                context = context_triples(referenced, gaz, described)
                 done.append((art, doc._.events, g, reason(g, context), context))
             # One SHACL pass for the group (validate_batch gives each article its own verdict).
             reports = validate_batch([(art.id, (g, inferred, ctx)) for art, _, g, inferred, ctx in done])

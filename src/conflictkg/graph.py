@@ -385,12 +385,21 @@ def article_graph(article: Article, events: list[Event]) -> tuple[Graph, set[URI
 def context_for(
     referenced: set[URIRef], gazetteer: Graph, memo: dict[URIRef, list[tuple[Node, Node]]] | None = None
 ) -> Graph:
-    """The gazetteer's description of the entities an article points at, and of their parents.
+    """The gazetteer's description of the entities an article points at, and of their parents."""
+    out = Graph()
+    out.addN((s, p, o, out) for s, p, o in context_triples(referenced, gazetteer, memo))
+    return out
+
+
+def context_triples(
+    referenced: set[URIRef], gazetteer: Graph, memo: dict[URIRef, list[tuple[Node, Node]]] | None = None
+) -> set[tuple[Node, Node, Node]]:
+    """``context_for`` as a set of triples: what a build needs, without the cost of an rdflib graph.
 
     ``memo`` keeps each entity's description between calls on the same gazetteer (a build asks for the
     same few hundred places and actors thousands of times)."""
     memo = {} if memo is None else memo
-    out = Graph()
+    out: set[tuple[Node, Node, Node]] = set()
     todo, done = list(referenced), set()
     while todo:
         node = todo.pop()
@@ -400,7 +409,7 @@ def context_for(
         if node not in memo:
             memo[node] = [(p, o) for p, o in gazetteer.predicate_objects(node) if p not in _CONTEXT_SKIP]
         pairs = memo[node]
-        out.addN((node, p, o, out) for p, o in pairs)
+        out.update((node, p, o) for p, o in pairs)
         todo.extend(o for p, o in pairs if p in _CONTEXT_FOLLOW and isinstance(o, URIRef))
     return out
 

@@ -20,12 +20,14 @@ import hashlib
 import os
 import tempfile
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
 import owlrl
 from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
+from rdflib.term import Node
 
 from .graph import RES, ontology
 from .resources import data_dir
@@ -219,7 +221,7 @@ def _entail(triples) -> set:
     return facts
 
 
-def closure(data: Graph, context: Graph | None = None) -> Graph:
+def closure(data: Graph, context: Iterable[tuple[Node, Node, Node]] | None = None) -> Graph:
     """What OWL RL adds to ``data`` (and ``context``) beyond both, filtered to our resources.
 
     Equal to ``owlrl_closure`` (tested on the example and on a generated corpus), without owlrl."""
@@ -278,6 +280,6 @@ def gazetteer_inferred() -> Graph:
     return g
 
 
-def reason(article: Graph, context: Graph) -> Graph:
+def reason(article: Graph, context: Iterable[tuple[Node, Node, Node]]) -> Graph:
     """Entailments of one article, given the (already closed) gazetteer context it points at."""
     return closure(article, context)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from functools import cache, lru_cache
@@ -150,7 +150,7 @@ def _validate(data: Graph, label: str, ont_graph: Graph | None, inference: str, 
     return Report(label=label, conforms=bool(conforms), results=results, graph=results_graph)
 
 
-def validate_batch(items: list[tuple[str, Graph | Sequence[Graph]]]) -> list[Report]:
+def validate_batch(items: list[tuple[str, Graph | Sequence[Iterable[tuple[Node, Node, Node]]]]]) -> list[Report]:
     """Reports for many graphs (e.g. articles with their entailments and context) from one pyshacl pass.
 
     Each item is a label and a graph, or the parts of one (article, entailments, context): parts are
@@ -178,13 +178,13 @@ def validate_batch(items: list[tuple[str, Graph | Sequence[Graph]]]) -> list[Rep
     focus = {r.focus for r in whole.results}
     reports = []
     for label, graphs in parts:
-        nodes = {_short(n) for g in graphs for n in g.subjects()} | {_short(n) for g in graphs for n in g.objects()}
+        nodes = {_short(n) for g in graphs for s, _, o in g for n in (s, o)}
         reports.append(validate(_union(graphs), label=label) if focus & nodes else Report(label=label, conforms=True))
     return reports
 
 
-def _union(graphs: list[Graph]) -> Graph:
-    if len(graphs) == 1:
+def _union(graphs: list) -> Graph:
+    if len(graphs) == 1 and isinstance(graphs[0], Graph):
         return graphs[0]
     out = Graph()
     for g in graphs:
