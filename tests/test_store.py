@@ -19,6 +19,7 @@ from typing import ClassVar
 
 import httpx
 import pytest
+from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
 from conflictkg.build import build
@@ -272,3 +273,30 @@ def test_values_are_inlined_after_strings_comments_and_iris():
     q = 'PREFIX x: <http://e/#> # a { in a comment\nSELECT (CONCAT("{", ?v) AS ?w) WHERE { ?s ?p ?v }'
     out = inline_values(q, {"v": Literal('" } ; DROP ALL ; #')})
     assert out.endswith('WHERE { VALUES (?v) { ("\\" } ; DROP ALL ; #") }  ?s ?p ?v }')
+
+
+def test_an_embedded_store_flushes_its_write_buffers_every_few_hundred_articles(tmp_path, monkeypatch):
+    # Without flushes RocksDB held every write in memory and in its log: a 3,000-article build grew to 845 MB
+    # (262 MB with them). The store asks Oxigraph to flush every FLUSH_EVERY writes, on disk only.
+    class Counting:
+        def __init__(self, inner):
+            self.inner, self.flushes = inner, 0
+
+        def flush(self):
+            self.flushes += 1
+            self.inner.flush()
+
+        def __getattr__(self, name):
+            return getattr(self.inner, name)
+
+    monkeypatch.setattr(OxigraphStore, "FLUSH_EVERY", 3)
+    triple = (URIRef("urn:s"), URIRef("urn:p"))
+    graphs = {URIRef(f"urn:ckg:test:{i}"): Graph().add((*triple, Literal(i))) for i in range(7)}
+    for store in (OxigraphStore(tmp_path / "store"), OxigraphStore(None)):
+        store.store = Counting(store.store)
+        for name, g in graphs.items():
+            store.put_graphs({name: g})
+        assert store.store.flushes == (2 if store.on_disk else 0)
+        store.store = store.store.inner
+        assert store.count() == 7
+        store.close()
