@@ -300,3 +300,16 @@ def test_an_embedded_store_flushes_its_write_buffers_every_few_hundred_articles(
         store.store = store.store.inner
         assert store.count() == 7
         store.close()
+
+
+def test_a_streamed_dump_equals_the_dump_in_memory(tmp_path):
+    # build and `export --store … -o FILE` stream TriG/N-Quads to the file; the bytes must be the same.
+    import io
+
+    store = OxigraphStore(tmp_path / "store")
+    build([EXAMPLES], store=store)
+    for fmt in ("trig", "nq"):
+        buf = io.BytesIO()
+        store.dump_to(buf, fmt)
+        assert buf.getvalue() == store.dump(fmt) and len(buf.getvalue()) > 10_000, fmt
+    store.close()

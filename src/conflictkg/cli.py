@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
+from typing import BinaryIO
 
 import click
 from rdflib import Graph
@@ -202,7 +204,7 @@ def build(
     if result.exit_code == 2:
         fail("nothing could be built: " + "; ".join(str(r) for r in result.rejected[:5]))
     try:
-        write_atomic(out, store.dump("trig"))
+        write_atomic(out, lambda fh: store.dump_to(fh, "trig"))
         write_events(out.parent / "events.csv", events_table(store), "csv")
         rejections = out.parent / "rejected.jsonl"
         if result.rejected:
@@ -465,10 +467,15 @@ def export(graph: Path | None, fmt: str, output: Path | None, store_spec: str | 
         fail("give one GRAPH file or --store SPEC")
     try:
         if graph is not None:
-            data: str | bytes = serialize(read_rdf([graph]), fmt)
+            data: str | bytes | Callable[[BinaryIO], None] = serialize(read_rdf([graph]), fmt)
         else:
             store = _source([], store_spec)
-            data = store.dump(fmt) if fmt in ("trig", "nq") else serialize(store.to_dataset(), fmt)
+            if fmt in ("trig", "nq") and output is not None:
+                data = partial(store.dump_to, fmt=fmt)  # a store's backup is streamed to the file
+            elif fmt in ("trig", "nq"):
+                data = store.dump(fmt)
+            else:
+                data = serialize(store.to_dataset(), fmt)
     except (ExportError, StoreError) as exc:
         fail(str(exc))
     if output is None:
@@ -478,6 +485,8 @@ def export(graph: Path | None, fmt: str, output: Path | None, store_spec: str | 
         write_atomic(output, data)
     except OSError as exc:
         fail(f"{output}: cannot write it ({exc.strerror or exc})")
+    except StoreError as exc:
+        fail(str(exc))
 
 
 @main.command()

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
+from typing import BinaryIO, ClassVar
 from urllib.parse import urlencode, urlsplit
 
 import pyoxigraph as ox
@@ -118,6 +119,10 @@ class Store(ABC):
         from .export import serialize
 
         return serialize(self.to_dataset(), fmt).encode("utf-8")
+
+    def dump_to(self, fh: BinaryIO, fmt: str) -> None:
+        """``dump`` written to a binary file (stores that can stream do, without the whole text in memory)."""
+        fh.write(self.dump(fmt))
 
     def dump_graph(self, name: str) -> str:
         """One named graph as sorted N-Triples ("" when the store does not hold it)."""
@@ -266,10 +271,17 @@ class OxigraphStore(Store):
         ds.parse(data=self.store.dump(format=ox.RdfFormat.N_QUADS), format="nquads")
         return ds
 
+    _NATIVE: ClassVar[dict[str, ox.RdfFormat]] = {"trig": ox.RdfFormat.TRIG, "nq": ox.RdfFormat.N_QUADS}
+
+    def dump_to(self, fh: BinaryIO, fmt: str) -> None:
+        if fmt in self._NATIVE:  # streamed by Oxigraph: a large store is never held whole in memory
+            self.store.dump(fh, format=self._NATIVE[fmt], prefixes=_dump_prefixes() if fmt == "trig" else None)
+        else:
+            super().dump_to(fh, fmt)
+
     def dump(self, fmt: str) -> bytes:
-        if fmt == "trig":  # Oxigraph writes TriG itself, without going through rdflib (much faster)
-            prefixes = {p: str(ns) for p, ns in {**PREFIXES, "rdf": RDF, "rdfs": RDFS, "owl": OWL, "xsd": XSD}.items()}
-            return self.store.dump(format=ox.RdfFormat.TRIG, prefixes=prefixes)
+        if fmt in self._NATIVE:  # Oxigraph writes TriG and N-Quads itself, without rdflib (much faster)
+            return self.store.dump(format=self._NATIVE[fmt], prefixes=_dump_prefixes() if fmt == "trig" else None)
         return super().dump(fmt)
 
     def dump_graph(self, name: str) -> str:
@@ -455,6 +467,10 @@ def _rdflib_node(t: Term):
         return BNode(t.value)
     plain = t.lang or t.datatype in (None, XSD_STRING)  # rdflib tells "x" from "x"^^xsd:string; RDF 1.1 does not
     return Literal(t.value, lang=t.lang, datatype=None if plain else URIRef(t.datatype))
+
+
+def _dump_prefixes() -> dict[str, str]:
+    return {p: str(ns) for p, ns in {**PREFIXES, "rdf": RDF, "rdfs": RDFS, "owl": OWL, "xsd": XSD}.items()}
 
 
 def open_store(spec: str) -> Store:
