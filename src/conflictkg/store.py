@@ -11,6 +11,7 @@ middle, sees the old graphs or the new ones, never a mix.
 
 from __future__ import annotations
 
+import io
 import os
 import re
 from abc import ABC, abstractmethod
@@ -281,7 +282,9 @@ class OxigraphStore(Store):
 
     def dump(self, fmt: str) -> bytes:
         if fmt in self._NATIVE:  # Oxigraph writes TriG and N-Quads itself, without rdflib (much faster)
-            return self.store.dump(format=self._NATIVE[fmt], prefixes=_dump_prefixes() if fmt == "trig" else None)
+            buf = io.BytesIO()
+            self.dump_to(buf, fmt)
+            return buf.getvalue()
         return super().dump(fmt)
 
     def dump_graph(self, name: str) -> str:

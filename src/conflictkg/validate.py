@@ -165,14 +165,7 @@ def validate_batch(items: list[tuple[str, Graph | Sequence[Iterable[tuple[Node, 
     if len(parts) == 1:
         label, graphs = parts[0]
         return [validate(_union(graphs), label=label)]
-    # Articles of a batch share most of their gazetteer context: dedupe in a set before the (costly) store adds.
-    triples = set()
-    for _, graphs in parts:
-        for g in graphs:
-            triples.update(g)
-    merged = Graph()
-    merged.addN((s, p, o, merged) for s, p, o in triples)
-    whole = validate(merged, label="batch")
+    whole = validate(_union([g for _, graphs in parts for g in graphs]), label="batch")
     if whole.conforms and not whole.results:
         return [Report(label=label, conforms=True) for label, _ in parts]
     focus = {r.focus for r in whole.results}
@@ -184,11 +177,15 @@ def validate_batch(items: list[tuple[str, Graph | Sequence[Iterable[tuple[Node, 
 
 
 def _union(graphs: list) -> Graph:
+    """One graph of several (graphs or sets of triples). Articles of a batch share most of their gazetteer
+    context, so the triples are deduplicated in a set before the (costly) rdflib adds."""
     if len(graphs) == 1 and isinstance(graphs[0], Graph):
         return graphs[0]
-    out = Graph()
+    triples = set()
     for g in graphs:
-        out.addN((s, p, o, out) for s, p, o in g)
+        triples.update(g)
+    out = Graph()
+    out.addN((s, p, o, out) for s, p, o in triples)
     return out
 
 
