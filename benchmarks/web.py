@@ -31,11 +31,10 @@ sys.path.insert(0, str(ROOT / "tests"))
 import httpx  # noqa: E402
 import pyoxigraph as ox  # noqa: E402
 
-from web_server import serving  # noqa: E402
+from web_server import CHROMIUM, CHROMIUM_ARGS, serving  # noqa: E402
 
 RES = "https://w3id.org/conflictkg/resource/"
 CKG = "https://w3id.org/conflictkg/ontology#"
-CHROMIUM = Path("/usr/bin/chromium")
 STATUSES = ["Completed", "Ongoing", "Planned", "Possible", "Denied"]
 CLASSES = ["TerritoryTaken", "Advance", "ArmedClash", "Siege", "Reinforcement", "TerritoryHandover"]
 
@@ -128,17 +127,8 @@ def synthetic_store(example_store: Path, target: Path, n: int, seed: int = 7) ->
 def browser_map(base: str) -> dict[str, float]:
     from playwright.sync_api import sync_playwright
 
-    args = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-    ]
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=args)
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         page = b.new_page(viewport={"width": 1400, "height": 1000})
         t0 = time.perf_counter()
         page.goto(base + "/map")

@@ -36,6 +36,36 @@ def canonical_rows(result) -> list[tuple]:
     return sorted(tuple(cell(c) for c in row) for row in result.rows)
 
 
+def article_context(g):
+    """The gazetteer context of an article graph, as the build computes it (places, actors, sources it names)."""
+    from rdflib import URIRef
+
+    from conflictkg.graph import context_for, gazetteer_graph
+    from conflictkg.reason import gazetteer_inferred
+
+    kinds = ("/place/", "/actor/", "/source/")
+    refs = {o for o in g.objects() if isinstance(o, URIRef) and "/resource/" in o and any(k in o for k in kinds)}
+    return context_for(refs, gazetteer_graph() + gazetteer_inferred())
+
+
+def owlrl_reference(g, context) -> set:
+    """The reference for our reasoning: owlrl's full OWL RL closure of ontology + article + context, kept to
+    what it adds about the article's own resources."""
+    import owlrl
+    from rdflib import Graph
+
+    from conflictkg.graph import ontology
+    from conflictkg.reason import _keep
+
+    full = Graph()
+    full += ontology()
+    full += g
+    full += context
+    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(full)
+    own = set(g.subjects())
+    return {t for t in full if t not in g and t not in context and _keep(*t) and (t[0] in own or t[2] in own)}
+
+
 def run_cli(*args: str):
     return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
 

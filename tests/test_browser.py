@@ -13,20 +13,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from web_server import serving
+from web_server import CHROMIUM, CHROMIUM_ARGS, serving
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 RES = "https://w3id.org/conflictkg/resource/"
 PREFIX = "PREFIX ckg: <https://w3id.org/conflictkg/ontology#> "
 
@@ -46,7 +36,7 @@ def base(example_build) -> str:
 @pytest.fixture(scope="module")
 def browser():
     with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield b
         b.close()
 

@@ -6,16 +6,15 @@ from __future__ import annotations
 import importlib.util
 import json
 
-import owlrl
 import pytest
 from rdflib import RDF, Graph, URIRef
 
 from conflictkg import ingest
 from conflictkg.build import process
-from conflictkg.graph import CKG, context_for, gazetteer_graph, ontology
-from conflictkg.reason import _keep, closure, gazetteer_inferred, owlrl_closure, reason
+from conflictkg.graph import CKG, gazetteer_graph
+from conflictkg.reason import closure, owlrl_closure, reason
 from conflictkg.validate import _validate, validate, validate_batch
-from conftest import EXAMPLES, ROOT
+from conftest import EXAMPLES, ROOT, article_context, owlrl_reference
 
 
 def _corpus_module():
@@ -35,11 +34,6 @@ def built(tmp_path_factory):
     return list(process(arts))
 
 
-def _context(g: Graph) -> Graph:
-    refs = {o for o in g.objects() if isinstance(o, URIRef) and any(k in o for k in ("/place/", "/actor/", "/source/"))}
-    return context_for(refs, gazetteer_graph() + gazetteer_inferred())
-
-
 def test_corpus_is_deterministic_and_varied():
     gen = _corpus_module()
     a, b = gen.generate(40, seed=5), gen.generate(40, seed=5)
@@ -52,16 +46,8 @@ def test_reasoning_equals_owlrl_full_closure_on_every_article(built):
     """Entirely, not only on the predicates the shapes and packs use: every entailment about our resources."""
     kinds = set()
     for r in built:
-        context = _context(r.graph)
-        full = Graph()
-        full += ontology()
-        full += r.graph
-        full += context
-        owlrl.DeductiveClosure(owlrl.OWLRL_Semantics).expand(full)
-        own = set(r.graph.subjects())
-        reference = {
-            t for t in full if t not in r.graph and t not in context and _keep(*t) and (t[0] in own or t[2] in own)
-        }
+        context = article_context(r.graph)
+        reference = owlrl_reference(r.graph, context)
         ours = set(reason(r.graph, context))
         assert ours == reference, r.article.id
         assert ours == set(owlrl_closure(r.graph, context)), r.article.id
@@ -89,7 +75,7 @@ def test_gazetteer_closure_equals_owlrl_and_is_cached(tmp_path, monkeypatch):
 
 
 def _items(built) -> list[tuple[str, Graph]]:
-    return [(r.article.id, r.graph + r.inferred + _context(r.graph)) for r in built]
+    return [(r.article.id, r.graph + r.inferred + article_context(r.graph)) for r in built]
 
 
 def test_batch_validation_gives_pyshacls_per_article_verdicts(built):

@@ -15,6 +15,18 @@ import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 
+# Debian's chromium, driven by Playwright, for the browser tests and the web benchmark.
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
 
 def free_port() -> int:
     with socket.socket() as s:
