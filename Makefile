@@ -38,7 +38,7 @@ lint: install
 	$(VENV)/bin/ruff check src tests benchmarks docs
 
 bench: install
-	$(VENV)/bin/python benchmarks/run.py --million
+	$(VENV)/bin/python benchmarks/run.py --sizes 10 100 1000 10000 --million
 
 ## Regenerate the worked example in README.md and docs/example-output.md.
 docs: install

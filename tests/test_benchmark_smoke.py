@@ -12,7 +12,7 @@ def test_benchmark_runs_on_the_smallest_corpus(tmp_path):
     out, doc, png = tmp_path / "bench.json", tmp_path / "performance.md", tmp_path / "performance.png"
     subprocess.run(
         [
-            sys.executable, str(ROOT / "benchmarks" / "run.py"), "--sizes", "10", "--repeats", "1",
+            sys.executable, str(ROOT / "benchmarks" / "run.py"), "--sizes", "10", "--repeats", "1", "--chunk", "4",
             "--corpora", str(tmp_path), "--out", str(out), "--doc", str(doc), "--png", str(png),
         ],
         check=True,

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from rdflib import RDF, Dataset, Literal, Namespace, URIRef
+from rdflib import RDF, XSD, BNode, Dataset, Graph, Literal, Namespace, URIRef
+from rdflib.compare import isomorphic
 
 from conflictkg.build import build
 from conflictkg.export import serialize
-from conflictkg.graph import CKG, GAZETTEER_GRAPH, ONTOLOGY_GRAPH, RES
+from conflictkg.graph import CKG, GAZETTEER_GRAPH, ONTOLOGY_GRAPH, RES, NTriples
 from conftest import EXAMPLES, article_context, owlrl_reference, run_cli
 
 OA = Namespace("http://www.w3.org/ns/oa#")
@@ -82,3 +83,26 @@ def test_proportionate_reasoning_equals_owlrl_full_closure_on_our_resources():
     (built,) = build([EXAMPLES]).built
     context = article_context(built.graph)
     assert set(reason(built.graph, context)) == owlrl_reference(built.graph, context)
+
+
+def test_ntriples_text_reads_back_as_the_same_triples():
+    """The N-Triples writer behind validation and store writes: escapes, language tags, datatypes, Arabic."""
+    s = URIRef("https://w3id.org/conflictkg/resource/event/x")
+    objects = [
+        Literal('he said "withdraw"\nthen \\ left\r'),
+        Literal("دير الزور", lang="ar"),
+        Literal("2017-10-24", datatype=XSD.date),
+        Literal(12),
+        Literal("  spaces\tand tab "),
+        URIRef("https://example.org/a#b"),
+        BNode("b1"),
+    ]
+    triples = {(s, CKG.note, o) for o in objects}
+    expected = Graph()
+    for t in triples:
+        expected.add(t)
+    writer = NTriples(limit=3)  # smaller than the input: the cache is cleared on the way
+    text = writer.document(triples)
+    assert isomorphic(Graph().parse(data=text, format="nt"), expected)
+    quads = writer.document(triples, graph=URIRef("https://example.org/g"))
+    assert len(Dataset().parse(data=quads, format="nquads")) == len(triples)

@@ -7,14 +7,14 @@ import importlib.util
 import json
 
 import pytest
-from rdflib import RDF, Graph, URIRef
+from rdflib import RDF, BNode, Graph, URIRef
 
 from conflictkg import ingest
 from conflictkg.build import process
 from conflictkg.graph import CKG, gazetteer_graph
 from conflictkg.reason import closure, owlrl_closure, reason
 from conflictkg.validate import _validate, validate, validate_batch
-from conftest import EXAMPLES, ROOT, article_context, owlrl_reference
+from conftest import EXAMPLES, ROOT, article_context, owlrl_reference, run_cli
 
 
 def _corpus_module():
@@ -95,7 +95,83 @@ def test_batch_validation_gives_pyshacls_per_article_verdicts(built):
             assert json.dumps([vars(x) for x in a.results]) == json.dumps([vars(x) for x in b.results])
 
 
+def test_batch_of_parts_gives_pyshacls_verdicts_even_with_blank_nodes(built):
+    """As the build passes them: (article, entailments, context) parts, read through N-Triples text. One article
+    loses an event's status; another gains a blank-node event with nothing else, whose results must still
+    name that article's own node (Oxigraph would rename a blank node, so such a batch takes the rdflib path)."""
+    items = []
+    for r in built[:6]:
+        items.append((r.article.id, [Graph() + r.graph, r.inferred, set(article_context(r.graph))]))
+    article, *_ = items[1][1]
+    article.remove(sorted(article.triples((None, CKG.status, None)))[0])
+    blank = items[4][1][0]
+    blank.add((BNode("loose"), RDF.type, CKG.Event))
+    for batch_items in (items[:4], items):  # without, then with, the blank node
+        alone = [_validate(parts[0] + parts[1] + _graph(parts[2]), label, None, "none") for label, parts in batch_items]
+        batch = validate_batch(batch_items)
+        assert [r.conforms for r in batch] == [r.conforms for r in alone]
+        assert [(r.label, r.results) for r in batch if not r.conforms] == [
+            (r.label, r.results) for r in alone if not r.conforms
+        ]
+    assert [r.label for r in batch if not r.conforms] == [items[1][0], items[4][0]]
+
+
+def _graph(triples) -> Graph:
+    g = Graph()
+    for t in triples:
+        g.add(t)
+    return g
+
+
 def test_one_article_validates_like_pyshacl(built):
     for label, g in _items(built)[:6]:
         fast, plain = validate(g, label=label), _validate(g, label, None, "none")
         assert (fast.conforms, fast.results) == (plain.conforms, plain.results), label
+
+
+def test_parallel_build_writes_what_one_process_writes(tmp_path):
+    """`build -j 2`: the same store, TriG, events table and rejections as one process, in input order."""
+    path = tmp_path / "corpus.jsonl"
+    _corpus_module().write(path, 40, seed=11, english=0.3)
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write("{not json\n")  # a rejection among the articles
+    outs = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"jobs-{jobs}"
+        result = run_cli(
+            "build", EXAMPLES, path, "-o", out / "graph.trig", "--store", f"oxigraph:{out / 'store'}", "-q", "-j", jobs
+        )
+        assert result.exit_code == 1, result.output  # the broken line
+        outs.append(out)
+    for name in ("graph.trig", "events.csv", "rejected.jsonl"):
+        assert (outs[0] / name).read_bytes() == (outs[1] / name).read_bytes(), name
+    assert len((outs[0] / "events.csv").read_text(encoding="utf-8").splitlines()) > 40
+
+
+def test_memory_store_reads_ntriples_text_as_graphs(built):
+    from conflictkg.graph import NT
+    from conflictkg.store import MemoryStore
+
+    r = built[0]
+    name = URIRef("https://example.org/graph")
+    as_graph, as_text = MemoryStore(), MemoryStore()
+    as_graph.put_graphs({name: r.graph})
+    as_text.put_graphs({name: NT.document(r.graph)})
+    assert set(as_graph.ds.graph(name)) == set(as_text.ds.graph(name)) == set(r.graph)
+
+
+def _die(articles):
+    import os
+
+    os._exit(9)  # as the kernel's OOM killer would leave it
+
+
+def test_a_killed_worker_is_one_clear_line_not_a_traceback(tmp_path, monkeypatch):
+    import conflictkg.build as build_module
+
+    monkeypatch.setattr(build_module, "_process_batch", _die)
+    out = tmp_path / "out"
+    result = run_cli("build", EXAMPLES, "-o", out / "graph.trig", "--store", f"oxigraph:{out / 'store'}", "-j", "2")
+    assert result.exit_code == 2
+    assert "worker process stopped unexpectedly" in result.output and "--jobs" in result.output
+    assert "Traceback" not in result.output

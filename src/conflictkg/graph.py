@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from decimal import Decimal
 from functools import cache
 from urllib.parse import quote
 
-from rdflib import RDF, RDFS, SKOS, XSD, Dataset, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, RDFS, SKOS, XSD, BNode, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, PROV
 from rdflib.term import Node
 
@@ -423,3 +424,49 @@ def new_dataset() -> Dataset:
     ds = Dataset(default_union=True)
     bind(ds)
     return ds
+
+
+_NT_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
+
+
+def nt_term(term: Node) -> str:
+    """A term in N-Triples syntax (rdflib's ``n3()`` writes multi-line literals Turtle-style, in triple quotes)."""
+    if isinstance(term, URIRef):
+        return f"<{term}>"
+    if isinstance(term, Literal):
+        text = f'"{str(term).translate(_NT_ESCAPES)}"'
+        if term.language:
+            return f"{text}@{term.language}"
+        return f"{text}^^<{term.datatype}>" if term.datatype else text
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+class NTriples:
+    """N-Triples lines of rdflib triples, each line written once: articles of a run share most of their
+    gazetteer context, and writing terms as text costs far less than adding them to rdflib graphs. The
+    cache is bounded (cleared when full), so a long run's memory stays flat."""
+
+    def __init__(self, limit: int = 200_000) -> None:
+        self.limit = limit
+        self._lines: dict[tuple[Node, Node, Node], str] = {}
+
+    def line(self, triple: tuple[Node, Node, Node]) -> str:
+        text = self._lines.get(triple)
+        if text is None:
+            if len(self._lines) >= self.limit:
+                self._lines.clear()
+            s, p, o = triple
+            text = self._lines[triple] = f"{nt_term(s)} {nt_term(p)} {nt_term(o)} ."
+        return text
+
+    def document(self, triples: Iterable[tuple[Node, Node, Node]], graph: URIRef | None = None) -> str:
+        """Triples as an N-Triples document, or N-Quads in ``graph``."""
+        if graph is None:
+            return "".join(self.line(t) + "\n" for t in triples)
+        suffix = f" <{graph}> .\n"
+        return "".join(self.line(t)[:-1] + suffix for t in triples)
+
+
+NT = NTriples()  # one writer per process: validation and store writes share its lines

@@ -26,7 +26,7 @@ import pyoxigraph as ox
 from rdflib import OWL, RDF, RDFS, XSD, BNode, Dataset, Graph, Literal, URIRef
 from rdflib import term as rt
 
-from .graph import PREFIXES, new_dataset
+from .graph import NT, PREFIXES, new_dataset
 from .resources import data_dir
 
 SPEC_HELP = "memory | oxigraph:PATH | sparql:URL"
@@ -93,7 +93,7 @@ class Store(ABC):
     spec: str
 
     @abstractmethod
-    def put_graphs(self, graphs: dict[URIRef, Graph]) -> None:
+    def put_graphs(self, graphs: Graphs) -> None:
         """Replace each named graph with the given triples, all of them in one transaction."""
 
     @abstractmethod
@@ -161,13 +161,27 @@ def _ox_term(node) -> Term | None:
     return Term("literal", str(node))
 
 
-def _update_text(graphs: dict[URIRef, Graph]) -> str:
+Graphs = dict[URIRef, "Graph | str"]  # a graph, or its N-Triples text as NT writes it (one triple a line)
+
+
+def _ntriples(g: Graph | str) -> str:
+    return g if isinstance(g, str) else NT.document(g)
+
+
+def _nquads(name: URIRef, g: Graph | str) -> str:
+    if isinstance(g, str):  # NT's lines end in " .\n", and a literal's line breaks are escaped
+        return g.replace(" .\n", f" <{name}> .\n")
+    return NT.document(g, graph=name)
+
+
+def _update_text(graphs: Graphs) -> str:
     """One SPARQL update replacing every given graph (an empty graph is just dropped)."""
     parts = []
     for name, g in graphs.items():
         parts.append(f"DROP SILENT GRAPH <{name}>")
-        if len(g):
-            parts.append(f"INSERT DATA {{ GRAPH <{name}> {{\n{g.serialize(format='nt')}\n}} }}")
+        text = _ntriples(g)
+        if text:
+            parts.append(f"INSERT DATA {{ GRAPH <{name}> {{\n{text}}} }}")
     return " ;\n".join(parts)
 
 
@@ -200,10 +214,13 @@ class MemoryStore(Store):
         self.spec = "memory"
         self.ds = dataset if dataset is not None else new_dataset()
 
-    def put_graphs(self, graphs: dict[URIRef, Graph]) -> None:
+    def put_graphs(self, graphs: Graphs) -> None:
         for name, g in graphs.items():
             self.ds.remove_graph(self.ds.graph(name))
             target = self.ds.graph(name)
+            if isinstance(g, str):
+                target.parse(data=g, format="nt")
+                continue
             for t in g:
                 target.add(t)
 
@@ -241,12 +258,17 @@ class OxigraphStore(Store):
     # and the log bounded.
     FLUSH_EVERY = 200
 
-    def put_graphs(self, graphs: dict[URIRef, Graph]) -> None:
-        if graphs:
-            self.store.update(_update_text(graphs))  # one update = one transaction
-            self._puts += 1
-            if self.on_disk and self._puts % self.FLUSH_EVERY == 0:
-                self.store.flush()
+    def put_graphs(self, graphs: Graphs) -> None:
+        if not graphs:
+            return
+        if any(self.store.contains_named_graph(ox.NamedNode(str(name))) for name in graphs):
+            self.store.update(_update_text(graphs))  # drop and insert in one update = one transaction
+        else:  # new graphs (most of a build): a load is one transaction too, and parsing N-Quads costs less
+            text = "".join(_nquads(name, g) for name, g in graphs.items())
+            self.store.load(text, format=ox.RdfFormat.N_QUADS)
+        self._puts += 1
+        if self.on_disk and self._puts % self.FLUSH_EVERY == 0:
+            self.store.flush()
 
     def query(self, sparql: str, bindings: dict[str, Term | rt.Node] | None = None) -> QueryResult:
         subs = {ox.Variable(k): _to_ox(_to_rdflib(v)) for k, v in (bindings or {}).items()}
@@ -398,7 +420,7 @@ class RemoteStore(Store):
     def digests(self) -> dict[str, str]:
         return {r[0].value: r[1].value for r in self._select_rows(internal_query("digests")) if r[0] and r[1]}
 
-    def put_graphs(self, graphs: dict[URIRef, Graph]) -> None:
+    def put_graphs(self, graphs: Graphs) -> None:
         if not graphs:
             return
         self._post(

@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass, field
 from functools import cache, lru_cache
 from xml.sax.saxutils import escape, quoteattr
 
+import pyoxigraph as ox
 import pyshacl
 from rdflib import RDF, BNode, Graph, Namespace
 from rdflib.plugins.sparql.algebra import translateQuery
@@ -16,6 +17,7 @@ from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.processor import SPARQLProcessor
 from rdflib.term import Node
 
+from .graph import NT
 from .resources import data_dir
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
@@ -121,7 +123,9 @@ def _turbo():
     return pyshacl_turbo
 
 
-def _validate(data: Graph, label: str, ont_graph: Graph | None, inference: str, engine=pyshacl.validate) -> Report:
+def _validate(
+    data: Graph | ox.Store, label: str, ont_graph: Graph | None, inference: str, engine=pyshacl.validate
+) -> Report:
     conforms, results_graph, _ = engine(
         data,
         shacl_graph=shapes(),
@@ -164,29 +168,39 @@ def validate_batch(items: list[tuple[str, Graph | Sequence[Iterable[tuple[Node, 
     parts = [(label, [g] if isinstance(g, Graph) else list(g)) for label, g in items]
     if len(parts) == 1:
         label, graphs = parts[0]
-        return [validate(_union(graphs), label=label)]
-    whole = validate(_union([g for _, graphs in parts for g in graphs]), label="batch")
+        return [_validate_union(graphs, label)]
+    whole = _validate_union([g for _, graphs in parts for g in graphs], "batch")
     if whole.conforms and not whole.results:
         return [Report(label=label, conforms=True) for label, _ in parts]
     focus = {r.focus for r in whole.results}
     reports = []
     for label, graphs in parts:
         nodes = {_short(n) for g in graphs for s, _, o in g for n in (s, o)}
-        reports.append(validate(_union(graphs), label=label) if focus & nodes else Report(label=label, conforms=True))
+        reports.append(_validate_union(graphs, label) if focus & nodes else Report(label=label, conforms=True))
     return reports
 
 
-def _union(graphs: list) -> Graph:
-    """One graph of several (graphs or sets of triples). Articles of a batch share most of their gazetteer
-    context, so the triples are deduplicated in a set before the (costly) rdflib adds."""
+def _validate_union(graphs: list, label: str) -> Report:
+    """Validate the union of several graphs (or sets of triples). Articles of a batch share most of their
+    gazetteer context, so the triples are deduplicated in a set first. pyshacl-turbo then reads them as
+    N-Triples text in an in-memory Oxigraph store: adding them to an rdflib graph cost more than validating
+    (1.2 s of 2.2 s for 160 articles). Blank nodes take the rdflib path, since Oxigraph would rename them and
+    a result's focus node would no longer name its article's node."""
     if len(graphs) == 1 and isinstance(graphs[0], Graph):
-        return graphs[0]
+        return validate(graphs[0], label=label)
     triples = set()
     for g in graphs:
         triples.update(g)
+    if _turbo() is not None:
+        text = NT.document(triples)
+        # A blank node starts a line or follows a space; the same text inside a literal only costs the slow path.
+        if not text.startswith("_:") and "\n_:" not in text and " _:" not in text:
+            store = ox.Store()
+            store.load(text, format=ox.RdfFormat.N_TRIPLES)
+            return _validate(store, label, None, "none", engine=_turbo().validate)
     out = Graph()
     out.addN((s, p, o, out) for s, p, o in triples)
-    return out
+    return validate(out, label=label)
 
 
 def render(reports: list[Report], fmt: str) -> str:
