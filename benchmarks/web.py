@@ -110,8 +110,10 @@ def synthetic_store(example_store: Path, target: Path, n: int, seed: int = 7) ->
         e = f"<{RES}event/synthetic/{i}>"
         day = 1 + rng.randrange(365)
         date = time.strftime("%Y-%m-%d", time.strptime(f"2017 {day}", "%Y %j"))
+        cls = rng.choice(CLASSES)
         lines += [
-            f"{e} <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{CKG}{rng.choice(CLASSES)}> {g} .",
+            f"{e} <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{CKG}{cls}> {g} .",
+            f"{e} <{CKG}directType> <{CKG}{cls}> {g} .",
             f"{e} <{CKG}status> <{CKG}{rng.choice(STATUSES)}> {g} .",
             f"{e} <{CKG}reportedIn> {art} {g} .",
             f"{e} <{CKG}place> <{rng.choice(places)}> {g} .",

@@ -106,3 +106,21 @@ def test_ntriples_text_reads_back_as_the_same_triples():
     assert isomorphic(Graph().parse(data=text, format="nt"), expected)
     quads = writer.document(triples, graph=URIRef("https://example.org/g"))
     assert len(Dataset().parse(data=quads, format="nquads")) == len(triples)
+
+
+def test_each_event_names_its_most_specific_class(example_build):
+    """ckg:directType is the one class of the event that no other class of it specialises (with inferences)."""
+    from rdflib import RDFS
+
+    ds = Dataset(default_union=True)
+    ds.parse(example_build / "graph.trig", format="trig")
+    events = set(ds.subjects(CKG.status, None))
+    assert len(events) > 10
+    for e in events:
+        (direct,) = ds.objects(e, CKG.directType)
+        classes = set(ds.objects(e, RDF.type))
+        assert direct in classes and CKG.Event in classes
+        below = {c for c in classes if c != direct and (c, RDFS.subClassOf, direct) in ds}
+        assert not below, (e, direct, below)
+        above = {c for c in classes if c != direct and c.startswith(str(CKG))}
+        assert above <= set(ds.transitive_objects(direct, RDFS.subClassOf)), (e, direct, above)

@@ -307,6 +307,7 @@ class ArticleGraph:
         g = self.g
         e = self.event_iri(event)
         g.add((e, RDF.type, CKG[event.cls]))
+        g.add((e, CKG.directType, CKG[event.cls]))  # its most specific class, so queries need not work it out
         g.add((e, CKG.status, STATUS[event.status]))
         g.add((e, CKG.reportedIn, self.node))
         g.add((e, CKG.evidence, self._span(event.char_start, event.char_end, event.sentence)))
