@@ -175,3 +175,15 @@ def test_a_killed_worker_is_one_clear_line_not_a_traceback(tmp_path, monkeypatch
     assert result.exit_code == 2
     assert "worker process stopped unexpectedly" in result.output and "--jobs" in result.output
     assert "Traceback" not in result.output
+
+
+def test_parallel_build_keeps_results_as_graphs(built):
+    """A library caller keeping results gets the same rdflib graphs from workers as from one process."""
+    from conflictkg.build import build
+
+    arts_path = EXAMPLES
+    one, two = build([arts_path]), build([arts_path], jobs=2)
+    assert [r.article.id for r in one.built] == [r.article.id for r in two.built]
+    for a, b in zip(one.built, two.built, strict=True):
+        assert set(a.graph) == set(b.graph) and len(a.graph) > 100
+        assert set(a.inferred) == set(b.inferred) and a.sizes() == b.sizes()

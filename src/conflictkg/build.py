@@ -96,11 +96,17 @@ class ShippedResult(ArticleResult):
         return self.n_triples
 
     def graphs(self, build_digest: str) -> dict[URIRef, Graph | str]:
-        stamp = NT.line((article_iri(self.article.id), CKG.buildDigest, Literal(build_digest)))
+        self.graph_text += NT.line((article_iri(self.article.id), CKG.buildDigest, Literal(build_digest))) + "\n"
+        self.n_triples = (self.n_triples[0] + 1, self.n_triples[1])  # as ArticleResult's graph gains the stamp
         return {
-            article_graph_iri(self.article.id): self.graph_text + stamp + "\n",
+            article_graph_iri(self.article.id): self.graph_text,
             inferred_graph_iri(self.article.id): self.inferred_text,
         }
+
+    def load_graphs(self) -> None:
+        """Read the text back into rdflib graphs, for callers that keep results (costs what the workers saved)."""
+        self.graph = Graph().parse(data=self.graph_text, format="nt")
+        self.inferred = Graph().parse(data=self.inferred_text, format="nt")
 
 
 @dataclass
@@ -336,6 +342,8 @@ def build(
                 reject(Rejection(res.article.path, reason_text, res.article.record, res.article.id))
                 continue
             store.put_graphs(res.graphs(digests.pop(res.article.id)))
+            if keep_results and isinstance(res, ShippedResult):
+                res.load_graphs()
             result.add(res, keep_results)
             note(res)
     except ValueError as exc:  # no patterns for a language, broken pattern file
