@@ -19,7 +19,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 
 from rdflib import Dataset, Graph, Literal, URIRef
@@ -33,26 +33,31 @@ from .graph import (
     GAZETTEER_INFERRED_GRAPH,
     NT,
     ONTOLOGY_GRAPH,
-    article_graph,
+    Triple,
     article_graph_iri,
     article_iri,
+    article_triples,
     context_triples,
     gazetteer_graph,
     inferred_graph_iri,
     ontology,
+    to_graph,
 )
 from .reason import gazetteer_inferred, reason, tables
 from .resources import data_dir
-from .store import MemoryStore, OxigraphStore, Store
+from .store import Graphs, MemoryStore, OxigraphStore, Store
 from .validate import Report, shapes, validate_batch
 
 
 @dataclass
 class ArticleResult:
+    """One article built: its events, its triples and entailments (sets: the build never needs rdflib
+    graphs, which cost more to fill than the rest of the work on them), and its SHACL report."""
+
     article: ingest.Article
     events: list[Event]
-    graph: Graph
-    inferred: Graph
+    asserted: set[Triple]
+    entailed: set[Triple]
     report: Report
     seconds: float
 
@@ -60,13 +65,23 @@ class ArticleResult:
     def ok(self) -> bool:
         return self.report.conforms
 
-    def sizes(self) -> tuple[int, int]:
-        return len(self.graph), len(self.inferred)
+    @cached_property
+    def graph(self) -> Graph:
+        """The article's named graph as an rdflib graph, made when first asked for."""
+        return to_graph(self.asserted, article_graph_iri(self.article.id))
 
-    def graphs(self, build_digest: str) -> dict[URIRef, Graph | str]:
+    @cached_property
+    def inferred(self) -> Graph:
+        return to_graph(self.entailed, inferred_graph_iri(self.article.id))
+
+    def sizes(self) -> tuple[int, int]:
+        return len(self.asserted), len(self.entailed)
+
+    def graphs(self, build_digest: str) -> Graphs:
         """The article's two named graphs for the store, the asserted one stamped with its build digest."""
-        self.graph.add((article_iri(self.article.id), CKG.buildDigest, Literal(build_digest)))
-        return {article_graph_iri(self.article.id): self.graph, inferred_graph_iri(self.article.id): self.inferred}
+        self.asserted.add((article_iri(self.article.id), CKG.buildDigest, Literal(build_digest)))
+        self.__dict__.pop("graph", None)  # an rdflib graph made before is made again, with the stamp
+        return {article_graph_iri(self.article.id): self.asserted, inferred_graph_iri(self.article.id): self.entailed}
 
 
 @dataclass
@@ -83,30 +98,39 @@ class ShippedResult(ArticleResult):
         return cls(
             res.article,
             res.events,
-            Graph(),
-            Graph(),
+            set(),
+            set(),
             res.report,
             res.seconds,
-            NT.document(res.graph),
-            NT.document(res.inferred),
+            NT.document(res.asserted),
+            NT.document(res.entailed),
             res.sizes(),
         )
+
+    @cached_property
+    def graph(self) -> Graph:  # read back from the text, for callers that keep results
+        return _parsed(self.graph_text, article_graph_iri(self.article.id))
+
+    @cached_property
+    def inferred(self) -> Graph:
+        return _parsed(self.inferred_text, inferred_graph_iri(self.article.id))
 
     def sizes(self) -> tuple[int, int]:
         return self.n_triples
 
-    def graphs(self, build_digest: str) -> dict[URIRef, Graph | str]:
+    def graphs(self, build_digest: str) -> Graphs:
         self.graph_text += NT.line((article_iri(self.article.id), CKG.buildDigest, Literal(build_digest))) + "\n"
         self.n_triples = (self.n_triples[0] + 1, self.n_triples[1])  # as ArticleResult's graph gains the stamp
+        self.__dict__.pop("graph", None)
         return {
             article_graph_iri(self.article.id): self.graph_text,
             inferred_graph_iri(self.article.id): self.inferred_text,
         }
 
-    def load_graphs(self) -> None:
-        """Read the text back into rdflib graphs, for callers that keep results (costs what the workers saved)."""
-        self.graph = Graph().parse(data=self.graph_text, format="nt")
-        self.inferred = Graph().parse(data=self.inferred_text, format="nt")
+
+def _parsed(text: str, name: URIRef) -> Graph:
+    g = to_graph((), name)
+    return g.parse(data=text, format="nt")
 
 
 @dataclass
@@ -224,7 +248,7 @@ def process(articles: Iterable[ingest.Article], batch_size: int = 16) -> Iterato
             docs = extract_many((a.text for a in group), lang=lang, batch_size=batch_size)
             done = []
             for art, doc in zip(group, docs, strict=True):
-                g, referenced = article_graph(art, doc._.events)
+                g, referenced = article_triples(art, doc._.events)
                 context = context_triples(referenced, gaz, described)
                 done.append((art, doc._.events, g, reason(g, context), context))
             # One SHACL pass for the group (validate_batch gives each article its own verdict).
@@ -342,8 +366,6 @@ def build(
                 reject(Rejection(res.article.path, reason_text, res.article.record, res.article.id))
                 continue
             store.put_graphs(res.graphs(digests.pop(res.article.id)))
-            if keep_results and isinstance(res, ShippedResult):
-                res.load_graphs()
             result.add(res, keep_results)
             note(res)
     except ValueError as exc:  # no patterns for a language, broken pattern file

@@ -24,6 +24,8 @@ from .gazetteer import load as load_gazetteer
 from .ingest import Article
 from .resources import data_dir
 
+Triple = tuple[Node, Node, Node]
+
 CKG = Namespace("https://w3id.org/conflictkg/ontology#")
 RES = Namespace("https://w3id.org/conflictkg/resource/")
 OA = Namespace("http://www.w3.org/ns/oa#")
@@ -189,12 +191,13 @@ class ArticleGraph:
     def __init__(self, article: Article, gazetteer: Gazetteer | None = None):
         self.article = article
         self.gaz = gazetteer or load_gazetteer()
-        self.g = Graph(identifier=article_graph_iri(article.id))
-        bind(self.g)
+        # A set, not an rdflib graph: a build adds about 170 triples an article, and rdflib's store costs
+        # more per add (contexts, events) than everything else done with them (to_graph makes one on request).
+        self.g: set[Triple] = set()
         self.node = article_iri(article.id)
         self.referenced: set[URIRef] = set()  # gazetteer entities the article points at
 
-    def build(self, events: list[Event]) -> Graph:
+    def build(self, events: list[Event]) -> set[Triple]:
         self._article()
         for event in events:
             self._event(event)
@@ -379,9 +382,24 @@ class ArticleGraph:
             g.add((node, CKG.date, Literal(day.isoformat(), datatype=XSD.date)))
 
 
-def article_graph(article: Article, events: list[Event]) -> tuple[Graph, set[URIRef]]:
+def article_triples(article: Article, events: list[Event]) -> tuple[set[Triple], set[URIRef]]:
+    """The article's triples, and the gazetteer entities they point at."""
     builder = ArticleGraph(article)
     return builder.build(events), builder.referenced
+
+
+def article_graph(article: Article, events: list[Event]) -> tuple[Graph, set[URIRef]]:
+    """``article_triples`` as an rdflib graph named for the article."""
+    triples, referenced = article_triples(article, events)
+    return to_graph(triples, article_graph_iri(article.id)), referenced
+
+
+def to_graph(triples: Iterable[Triple], identifier: URIRef | None = None) -> Graph:
+    """An rdflib graph of the triples, with our prefixes bound."""
+    g = Graph(identifier=identifier)
+    bind(g)
+    g.addN((s, p, o, g) for s, p, o in triples)
+    return g
 
 
 def context_for(

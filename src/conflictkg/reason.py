@@ -27,9 +27,8 @@ from pathlib import Path
 
 import owlrl
 from rdflib import OWL, RDF, RDFS, Graph, Literal, URIRef
-from rdflib.term import Node
 
-from .graph import RES, ontology
+from .graph import RES, Triple, ontology, to_graph
 from .resources import data_dir
 
 _CACHE_VERSION = "1"  # bump when what is cached changes meaning
@@ -185,12 +184,18 @@ def tables() -> Tables:
     )
 
 
-def _entail(triples) -> set:
-    """Every triple OWL RL entails from ``triples`` under the schema's tables (the input included)."""
+def _entail(triples, closed: Iterable[Triple] = ()) -> set:
+    """Every triple OWL RL entails from ``triples`` and ``closed`` under the schema's tables (the input
+    included), where ``closed`` is already closed under them and only joins: its triples seed the facts
+    and the transitive indexes without being worked through the rules again."""
     t = tables()
-    facts: set = set()
+    facts: set = set(closed)
     by_sp: dict = defaultdict(set)  # (s, p) -> objects, for transitive joins
     by_op: dict = defaultdict(set)  # (o, p) -> subjects
+    for s, p, o in facts:
+        if p in t.transitive:
+            by_sp[s, p].add(o)
+            by_op[o, p].add(s)
     todo = list(triples)
     types = []
     while todo:
@@ -227,22 +232,38 @@ def _entail(triples) -> set:
     return facts
 
 
-def closure(data: Graph, context: Iterable[tuple[Node, Node, Node]] | None = None) -> Graph:
-    """What OWL RL adds to ``data`` (and ``context``) beyond both, filtered to our resources.
+def entailments(
+    data: Iterable[Triple], context: Iterable[Triple] | None = None, context_closed: bool = False
+) -> set[Triple]:
+    """What OWL RL adds to ``data`` (and ``context``) beyond both, filtered to our resources, as a set.
 
-    Equal to ``owlrl_closure`` (tested on the example and on a generated corpus), without owlrl."""
-    asserted = set(data)
-    if context is not None:
-        asserted.update(context)
-    own = set(data.subjects()) if context is not None else None
-    out = Graph()
-    for tr in _entail(asserted):
+    Equal to ``owlrl_closure`` (tested on the example and on a generated corpus), without owlrl.
+
+    ``context_closed`` says the context is the gazetteer's description of what the data points at, taken
+    from the closed gazetteer (``context_triples``): then only the data is worked through the rules, and the
+    context only joins (three times less work: an article's context is three times its size). That gives
+    the same entailments: what the context entails alone is about no node of the data, so it is never
+    kept; the one two-premise rule is transitivity, whose properties (part of, member of) the context
+    follows upwards from every entity the data points at, already closed; and the data's triples about
+    gazetteer entities never have a transitive property (tested against owlrl on every generated article)."""
+    data = data if isinstance(data, (set, frozenset)) else set(data)
+    context = None if context is None else context if isinstance(context, (set, frozenset)) else set(context)
+    asserted = data if context is None else data | context
+    own = None if context is None else {s for s, _, _ in data}
+    facts = _entail(data, context) if context_closed and context else _entail(asserted)
+    out = set()
+    for tr in facts:
         if tr in asserted or not _keep(*tr):
             continue
         if own is not None and tr[0] not in own and tr[2] not in own:
             continue
         out.add(tr)
     return out
+
+
+def closure(data: Iterable[Triple], context: Iterable[Triple] | None = None) -> Graph:
+    """``entailments`` as an rdflib graph."""
+    return to_graph(entailments(data, context))
 
 
 def cache_dir() -> Path:
@@ -286,6 +307,7 @@ def gazetteer_inferred() -> Graph:
     return g
 
 
-def reason(article: Graph, context: Iterable[tuple[Node, Node, Node]]) -> Graph:
-    """Entailments of one article, given the (already closed) gazetteer context it points at."""
-    return closure(article, context)
+def reason(article: Iterable[Triple], context: Iterable[Triple]) -> set[Triple]:
+    """Entailments of one article, given the gazetteer context it points at (``context_triples`` of the
+    closed gazetteer: only the article is worked through the rules)."""
+    return entailments(article, context, context_closed=True)

@@ -161,14 +161,15 @@ def _ox_term(node) -> Term | None:
     return Term("literal", str(node))
 
 
-Graphs = dict[URIRef, "Graph | str"]  # a graph, or its N-Triples text as NT writes it (one triple a line)
+# A graph, a set of triples, or its N-Triples text as NT writes it (one triple a line).
+Graphs = dict[URIRef, "Graph | set | str"]
 
 
-def _ntriples(g: Graph | str) -> str:
+def _ntriples(g: Graph | set | str) -> str:
     return g if isinstance(g, str) else NT.document(g)
 
 
-def _nquads(name: URIRef, g: Graph | str) -> str:
+def _nquads(name: URIRef, g: Graph | set | str) -> str:
     if isinstance(g, str):  # NT's lines end in " .\n", and a literal's line breaks are escaped
         return g.replace(" .\n", f" <{name}> .\n")
     return NT.document(g, graph=name)
