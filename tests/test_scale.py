@@ -12,7 +12,7 @@ from rdflib import RDF, BNode, Graph, URIRef
 from conflictkg import ingest
 from conflictkg.build import process
 from conflictkg.graph import CKG, gazetteer_graph
-from conflictkg.reason import closure, owlrl_closure, reason
+from conflictkg.reason import closure, entailments, owlrl_closure, reason
 from conflictkg.validate import _validate, validate, validate_batch
 from conftest import EXAMPLES, ROOT, article_context, owlrl_reference, run_cli
 
@@ -54,6 +54,20 @@ def test_reasoning_equals_owlrl_full_closure_on_every_article(built):
         kinds |= {o if p == RDF.type else p for s, p, o in ours}
     # the check covers what the packs lean on: events typed by their superclass, inverse participation
     assert {CKG.Event, CKG.TerritorialChange, CKG.Place, CKG.participatedIn} <= kinds, [str(k) for k in kinds]
+
+
+def test_a_closed_context_only_joins_yet_entails_what_the_full_fixpoint_does(built):
+    """reason() works only the article through the rules and lets the gazetteer context join; the fixpoint
+    over article and context together gives the same, transitive chains from the article into the
+    gazetteer included (the test fails if the corpus has none to check)."""
+    chains = 0
+    for r in built:
+        context = set(article_context(r.graph))
+        fast = entailments(r.asserted, context, context_closed=True)
+        assert fast == entailments(r.asserted, context), r.article.id
+        own = {s for s, _, _ in r.asserted}
+        chains += sum(1 for s, p, o in fast if p == CKG.partOf and s in own and o not in own)
+    assert chains > 0
 
 
 def test_gazetteer_closure_equals_owlrl_and_is_cached(tmp_path, monkeypatch):
@@ -187,3 +201,23 @@ def test_parallel_build_keeps_results_as_graphs(built):
     for a, b in zip(one.built, two.built, strict=True):
         assert set(a.graph) == set(b.graph) and len(a.graph) > 100
         assert set(a.inferred) == set(b.inferred) and a.sizes() == b.sizes()
+
+
+def test_build_uses_worker_processes_by_default_only_from_a_few_hundred_articles(tmp_path, monkeypatch):
+    from conflictkg import build as build_module
+    from conflictkg import cli
+
+    monkeypatch.setattr(cli, "_cpus", lambda: 8)
+    assert cli.auto_jobs(None) == 1 and cli.auto_jobs(cli.AUTO_JOBS_FROM - 1) == 1
+    assert cli.auto_jobs(cli.AUTO_JOBS_FROM) == cli.AUTO_JOBS_MAX  # capped: each worker holds its pipelines
+    monkeypatch.setattr(cli, "_cpus", lambda: 1)
+    assert cli.auto_jobs(100_000) == 1
+    # What the command passes on: the default follows the article count, an explicit -j wins.
+    asked, real = [], build_module.build
+    monkeypatch.setattr(build_module, "build", lambda *a, **kw: asked.append(kw["jobs"]) or real(*a, **kw))
+    monkeypatch.setattr(cli, "_cpus", lambda: 3)
+    for extra in ((), ("-j", "1")):
+        run_cli("build", EXAMPLES, "-o", tmp_path / f"{len(extra)}.trig", "--store", "memory", "-q", *extra)
+    monkeypatch.setattr(cli, "AUTO_JOBS_FROM", 1)
+    run_cli("build", EXAMPLES, "-o", tmp_path / "auto.trig", "--store", "memory", "-q", "--force")
+    assert asked == [1, 1, 3]
