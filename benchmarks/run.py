@@ -292,17 +292,47 @@ def million(corpus_path: Path, target: int, repeats: int) -> dict:
     return fig
 
 
-def end_to_end(corpus_path: Path, jobs: int = 1) -> dict:
+def end_to_end(corpus_path: Path, jobs: int | None = 1) -> dict:
     """The ``conflictkg build`` command a user runs (a new process: start-up included), through the Oxigraph
-    store to graph.trig, events.csv and the summary."""
+    store to graph.trig, events.csv and the summary. ``jobs`` None runs it without -j (its default)."""
     with tempfile.TemporaryDirectory() as tmp:
         cmd = [sys.executable, "-m", "conflictkg", "build", str(corpus_path), "-o", f"{tmp}/graph.trig"]
-        cmd += ["--store", f"oxigraph:{tmp}/store", "-q", "--jobs", str(jobs)]
+        cmd += ["--store", f"oxigraph:{tmp}/store", "-q"] + ([] if jobs is None else ["--jobs", str(jobs)])
         t = time.perf_counter()
-        subprocess.run(cmd, check=False, capture_output=True)
+        done = subprocess.run(cmd, check=False, capture_output=True, text=True)
         seconds = time.perf_counter() - t
-    n = sum(1 for line in corpus_path.open(encoding="utf-8") if line.strip())
-    return {"articles": n, "jobs": jobs, "seconds": seconds, "articles_per_s": n / seconds}
+        if done.returncode != 0:
+            raise RuntimeError(f"{corpus_path}: conflictkg build exited {done.returncode}: {done.stderr[-500:]}")
+    texts = [json.loads(line)["text"] for line in corpus_path.open(encoding="utf-8") if line.strip()]
+    return {
+        "articles": len(texts),
+        "chars_per_article": round(sum(map(len, texts)) / len(texts)),
+        "jobs": "default" if jobs is None else jobs,
+        "seconds": seconds,
+        "articles_per_s": len(texts) / seconds,
+    }
+
+
+def seed_sized(path: Path, n: int) -> Path:
+    """``n`` articles as long as the example article (the end-to-end target is for seed-sized articles; the
+    generated ones are about a sixth of its length): consecutive generated articles of one language joined
+    until they reach its length. Deterministic, like the corpus."""
+    want = len(next((ROOT / "examples").glob("*.txt")).read_text(encoding="utf-8"))
+    pool: dict[str, list[dict]] = {"ar": [], "en": []}
+    records = iter(gen.generate(n * 12))
+    out = []
+    for i in range(n):
+        lang = "en" if i % 5 == 4 else "ar"  # the corpus's share of English
+        parts: list[dict] = []
+        while sum(len(r["text"]) for r in parts) < want:
+            while not pool[lang]:
+                rec = next(records)
+                pool[rec["lang"]].append(rec)
+            parts.append(pool[lang].pop(0))
+        joined = dict(parts[0], id=f"seed-sized-{i:06d}", text="\n".join(r["text"] for r in parts))
+        out.append(json.dumps(joined, ensure_ascii=False) + "\n")
+    write_atomic(path, "".join(out))
+    return path
 
 
 STAGES = (("reason", "reasoning"), ("validate", "validation"))
@@ -409,13 +439,19 @@ def markdown(data: dict) -> str:
             "`conflictkg build` as a user runs it (a new process, start-up included; extraction, graphs, reasoning,"
             " validation, the Oxigraph store, graph.trig and events.csv):",
             "",
-            "| articles | worker processes (`--jobs`) | seconds | articles/s |",
-            "|---:|---:|---:|---:|",
+            "| articles | characters an article | worker processes (`--jobs`) | seconds | articles/s |",
+            "|---:|---:|---:|---:|---:|",
         ]
         for e in _runs(data["end_to_end"]):
+            chars = e.get("chars_per_article")
             lines.append(
-                f"| {e['articles']} | {e.get('jobs', 1)} | {e['seconds']:.1f} | **{e['articles_per_s']:.1f}** |"
+                f"| {e['articles']} | {_f(chars, ',')} | {e.get('jobs', 1)} | {e['seconds']:.1f} "
+                f"| **{e['articles_per_s']:.1f}** |"
             )
+        lines += [
+            "",
+            "`default` is the command without `-j`: worker processes from 200 articles, one per CPU up to 4.",
+        ]
     lines += ["", "## Reading it", "", *_reading(data)]
     if PROFILE.is_file():
         lines += ["", PROFILE.read_text(encoding="utf-8").rstrip()]
@@ -473,7 +509,8 @@ def _reading(data: dict) -> list[str]:
         )
     if data.get("end_to_end"):
         runs = ", ".join(
-            f"{e['articles_per_s']:.1f} at {e['articles']} (--jobs {e.get('jobs', 1)})"
+            f"{e['articles_per_s']:.1f} at {e['articles']} of {_f(e.get('chars_per_article'), ',')} characters"
+            f" (--jobs {e.get('jobs', 1)})"
             for e in _runs(data["end_to_end"])
         )
         out.append(f"- End to end: articles/s {runs} (target: 100 at 1,000).")
@@ -570,8 +607,12 @@ def main() -> None:
             # End to end at 1,000 (the target's size; one process and two workers) and at the largest size.
             data["end_to_end"] = []
             at = min(1000, max(args.sizes))
-            for n, jobs in sorted({(at, 1), (at, 2), (max(args.sizes), 1)}):
-                data["end_to_end"].append(end_to_end(args.corpora / f"corpus-{n}.jsonl", jobs))
+            runs = [(args.corpora / f"corpus-{at}.jsonl", jobs) for jobs in (1, 2, None)]
+            if max(args.sizes) > at:
+                runs.append((args.corpora / f"corpus-{max(args.sizes)}.jsonl", None))
+            runs.append((seed_sized(args.corpora / f"seed-sized-{at}.jsonl", at), None))
+            for path, jobs in runs:
+                data["end_to_end"].append(end_to_end(path, jobs))
                 print(json.dumps(data["end_to_end"][-1]), flush=True)
                 save()
             seed_corpus = args.corpora / f"corpus-{min(1000, max(args.sizes))}.jsonl"

@@ -27,3 +27,18 @@ def test_benchmark_runs_on_the_smallest_corpus(tmp_path):
     assert set(fig["query_oxigraph"]) == set(fig["query_rdflib"]) and len(fig["query_oxigraph"]) >= 5
     assert "| 10 |" in doc.read_text() and png.read_bytes()[:4] == b"\x89PNG"
     assert len((tmp_path / "corpus-10.jsonl").read_text().splitlines()) == 10
+
+
+def test_seed_sized_articles_are_as_long_as_the_example_and_build_end_to_end(tmp_path):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_run", ROOT / "benchmarks" / "run.py")
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    example = len(next((ROOT / "examples").glob("*.txt")).read_text(encoding="utf-8"))
+    path = bench.seed_sized(tmp_path / "a.jsonl", 3)
+    assert path.read_bytes() == bench.seed_sized(tmp_path / "b.jsonl", 3).read_bytes()  # deterministic
+    records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+    assert len({r["id"] for r in records}) == 3 and all(len(r["text"]) >= example for r in records)
+    fig = bench.end_to_end(path, None)  # fails loudly if the build does
+    assert fig["articles"] == 3 and fig["chars_per_article"] >= example and fig["jobs"] == "default"
