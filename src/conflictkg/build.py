@@ -107,30 +107,24 @@ class ShippedResult(ArticleResult):
             res.sizes(),
         )
 
-    @cached_property
-    def graph(self) -> Graph:  # read back from the text, for callers that keep results
-        return _parsed(self.graph_text, article_graph_iri(self.article.id))
-
-    @cached_property
-    def inferred(self) -> Graph:
-        return _parsed(self.inferred_text, inferred_graph_iri(self.article.id))
-
     def sizes(self) -> tuple[int, int]:
         return self.n_triples
 
     def graphs(self, build_digest: str) -> Graphs:
         self.graph_text += NT.line((article_iri(self.article.id), CKG.buildDigest, Literal(build_digest))) + "\n"
         self.n_triples = (self.n_triples[0] + 1, self.n_triples[1])  # as ArticleResult's graph gains the stamp
-        self.__dict__.pop("graph", None)
         return {
             article_graph_iri(self.article.id): self.graph_text,
             inferred_graph_iri(self.article.id): self.inferred_text,
         }
 
-
-def _parsed(text: str, name: URIRef) -> Graph:
-    g = to_graph((), name)
-    return g.parse(data=text, format="nt")
+    def unshipped(self) -> ArticleResult:
+        """The result as one process makes it, its triples read back from the text (for callers that keep
+        results: a shipped result's own triple sets are empty)."""
+        asserted, entailed = (
+            set(Graph().parse(data=text, format="nt")) for text in (self.graph_text, self.inferred_text)
+        )
+        return ArticleResult(self.article, self.events, asserted, entailed, self.report, self.seconds)
 
 
 @dataclass
@@ -366,6 +360,8 @@ def build(
                 reject(Rejection(res.article.path, reason_text, res.article.record, res.article.id))
                 continue
             store.put_graphs(res.graphs(digests.pop(res.article.id)))
+            if keep_results and isinstance(res, ShippedResult):
+                res = res.unshipped()
             result.add(res, keep_results)
             note(res)
     except ValueError as exc:  # no patterns for a language, broken pattern file

@@ -248,12 +248,16 @@ def entailments(
     gazetteer entities never have a transitive property (tested against owlrl on every generated article)."""
     data = data if isinstance(data, (set, frozenset)) else set(data)
     context = None if context is None else context if isinstance(context, (set, frozenset)) else set(context)
-    asserted = data if context is None else data | context
     own = None if context is None else {s for s, _, _ in data}
-    facts = _entail(data, context) if context_closed and context else _entail(asserted)
+    if context is None:
+        facts = _entail(data)
+    elif context_closed:  # copied once, into the facts, and only joined
+        facts = _entail(data, context)
+    else:
+        facts = _entail(data | context)
     out = set()
     for tr in facts:
-        if tr in asserted or not _keep(*tr):
+        if tr in data or (context is not None and tr in context) or not _keep(*tr):
             continue
         if own is not None and tr[0] not in own and tr[2] not in own:
             continue
