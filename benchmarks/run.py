@@ -292,9 +292,10 @@ def million(corpus_path: Path, target: int, repeats: int) -> dict:
     return fig
 
 
-def end_to_end(corpus_path: Path, jobs: int | None = 1) -> dict:
+def end_to_end(corpus_path: Path, jobs: int | None = 1, ceiling: int = 0) -> dict:
     """The ``conflictkg build`` command a user runs (a new process: start-up included), through the Oxigraph
-    store to graph.trig, events.csv and the summary. ``jobs`` None runs it without -j (its default)."""
+    store to graph.trig, events.csv and the summary. ``jobs`` None runs it without -j (its default).
+    ``ceiling`` > 0 also times the store alone on that many of the built articles (``store_ceiling``)."""
     with tempfile.TemporaryDirectory() as tmp:
         cmd = [sys.executable, "-m", "conflictkg", "build", str(corpus_path), "-o", f"{tmp}/graph.trig"]
         cmd += ["--store", f"oxigraph:{tmp}/store", "-q"] + ([] if jobs is None else ["--jobs", str(jobs)])
@@ -303,14 +304,78 @@ def end_to_end(corpus_path: Path, jobs: int | None = 1) -> dict:
         seconds = time.perf_counter() - t
         if done.returncode != 0:
             raise RuntimeError(f"{corpus_path}: conflictkg build exited {done.returncode}: {done.stderr[-500:]}")
+        store = store_ceiling(Path(tmp) / "store", ceiling) if ceiling else None
     texts = [json.loads(line)["text"] for line in corpus_path.open(encoding="utf-8") if line.strip()]
-    return {
+    fig = {
         "articles": len(texts),
         "chars_per_article": round(sum(map(len, texts)) / len(texts)),
         "jobs": "default" if jobs is None else jobs,
         "seconds": seconds,
         "articles_per_s": len(texts) / seconds,
     }
+    return fig | ({"store_ceiling": store} if store else {})
+
+
+def store_ceiling(store_dir: Path, limit: int) -> dict:
+    """What the store alone allows: the quads a build wrote for ``limit`` articles (each article's graph and its
+    entailments, the unit ``put_graphs`` writes) loaded again into new Oxigraph stores — on disk one transaction
+    an article, as a build writes them; on disk in one non-transactional ``bulk_load``; in memory one load an
+    article. No conflictkg code runs inside the timings: these are Oxigraph's own rates on our data."""
+    import pyoxigraph as ox
+
+    article, inferred = str(article_graph_iri("")), str(inferred_graph_iri(""))
+    groups: dict[str, list[str]] = {}
+    source = ox.Store.read_only(str(store_dir))
+    for quad in source:
+        name = quad.graph_name.value if isinstance(quad.graph_name, ox.NamedNode) else ""
+        for prefix in (article, inferred):
+            if name.startswith(prefix):
+                groups.setdefault(name[len(prefix) :], []).append(f"{quad} .\n")
+    del source
+    texts = ["".join(groups[key]) for key in sorted(groups)[:limit]]
+    quads = sum(len(groups[key]) for key in sorted(groups)[:limit])
+
+    def timed(load, on_disk: bool) -> float:
+        with tempfile.TemporaryDirectory() as tmp:
+            store = ox.Store(tmp) if on_disk else ox.Store()
+            t = time.perf_counter()
+            load(store)
+            if on_disk:
+                store.flush()
+            seconds = time.perf_counter() - t
+            del store  # closed before its directory goes
+        return seconds
+
+    def each(store) -> None:
+        for text in texts:
+            store.load(text, format=ox.RdfFormat.N_QUADS)
+
+    return {
+        "articles": len(texts),
+        "quads_per_article": quads / max(1, len(texts)),
+        "transaction_per_article_s": timed(each, True),
+        "one_bulk_load_s": timed(lambda st: st.bulk_load("".join(texts), format=ox.RdfFormat.N_QUADS), True),
+        "memory_per_article_s": timed(each, False),
+    }
+
+
+def extraction_stages(corpus_path: Path, limit: int) -> dict:
+    """Milliseconds an article in each spaCy component of the extraction pipeline, one process, on the first
+    ``limit`` articles of a corpus (each language through its own pipeline, as a build runs them)."""
+    records = [json.loads(line) for line in corpus_path.open(encoding="utf-8") if line.strip()][:limit]
+    totals: dict[str, float] = {}
+    for lang in sorted({r.get("lang", "ar") for r in records}):
+        nlp = pipeline(lang)
+        texts = [r["text"] for r in records if r.get("lang", "ar") == lang]
+        list(nlp.pipe(texts[:2]))  # warm: tables and caches built outside the timings
+        t = time.perf_counter()
+        docs = [nlp.make_doc(text) for text in texts]
+        totals["tokenizer"] = totals.get("tokenizer", 0.0) + time.perf_counter() - t
+        for name, proc in nlp.pipeline:
+            t = time.perf_counter()
+            docs = [proc(doc) for doc in docs]
+            totals[name] = totals.get(name, 0.0) + time.perf_counter() - t
+    return {"articles": len(records), "ms_per_article": {k: 1000 * v / len(records) for k, v in totals.items()}}
 
 
 def seed_sized(path: Path, n: int) -> Path:
@@ -452,10 +517,53 @@ def markdown(data: dict) -> str:
             "",
             "`default` is the command without `-j`: worker processes from 200 articles, one per CPU up to 4.",
         ]
+        lines += _seed_sections(data)
     lines += ["", "## Reading it", "", *_reading(data)]
     if PROFILE.is_file():
         lines += ["", PROFILE.read_text(encoding="utf-8").rstrip()]
     return "\n".join(lines) + "\n"
+
+
+def _ceiling(end_to_end: dict | list) -> dict | None:
+    return next((e["store_ceiling"] for e in _runs(end_to_end) if e.get("store_ceiling")), None)
+
+
+def _seed_sections(data: dict) -> list[str]:
+    """Where a seed-sized article's time goes: extraction by component, and what the store alone allows."""
+    lines: list[str] = []
+    stages, ceiling = data.get("seed_extraction"), _ceiling(data["end_to_end"])
+    if stages:
+        ms = stages["ms_per_article"]
+        lines += [
+            "",
+            f"### Seed-sized articles: extraction by spaCy component ({stages['articles']} articles, one process)",
+            "",
+            "| component | ms an article |",
+            "|---|---:|",
+            *(f"| {name} | {value:.1f} |" for name, value in ms.items()),
+            f"| **all** | **{sum(ms.values()):.1f}** ({1000 / sum(ms.values()):.1f} articles/s) |",
+        ]
+    if ceiling:
+        n, q = ceiling["articles"], ceiling["quads_per_article"]
+        lines += [
+            "",
+            f"### Seed-sized articles: what the store alone allows ({n} articles, {q:,.0f} quads an article)",
+            "",
+            "The quads the build wrote (each article's graph and its entailments) loaded again into new Oxigraph",
+            "stores, with no conflictkg code inside the timing:",
+            "",
+            "| how | seconds | quads/s | articles/s at most |",
+            "|---|---:|---:|---:|",
+        ]
+        for key, label in (
+            ("transaction_per_article_s", "on disk, one transaction an article (as `build` writes)"),
+            ("one_bulk_load_s", "on disk, one `bulk_load` of all (not atomic)"),
+            ("memory_per_article_s", "in memory, one load an article"),
+        ):
+            sec = ceiling[key]
+            lines.append(f"| {label} | {sec:.2f} | {n * q / sec:,.0f} | {n / sec:.1f} |")
+        lines += ["", f"100 articles/s of this size means writing {100 * q:,.0f} quads/s."]
+    return lines
 
 
 def _runs(end_to_end: dict | list) -> list[dict]:
@@ -514,6 +622,15 @@ def _reading(data: dict) -> list[str]:
             for e in _runs(data["end_to_end"])
         )
         out.append(f"- End to end: articles/s {runs} (target: 100 at 1,000).")
+        ceiling = _ceiling(data["end_to_end"])
+        if ceiling:
+            n, q = ceiling["articles"], ceiling["quads_per_article"]
+            out.append(
+                f"- The store alone, on seed-sized articles ({q:,.0f} quads each), allows at most "
+                f"{n / ceiling['transaction_per_article_s']:.0f} articles/s written as `build` writes them "
+                f"(one transaction an article), {n / ceiling['one_bulk_load_s']:.0f} in one bulk load and "
+                f"{n / ceiling['memory_per_article_s']:.0f} in memory, before any extraction, reasoning or validation."
+            )
     return out
 
 
@@ -610,11 +727,14 @@ def main() -> None:
             runs = [(args.corpora / f"corpus-{at}.jsonl", jobs) for jobs in (1, 2, None)]
             if max(args.sizes) > at:
                 runs.append((args.corpora / f"corpus-{max(args.sizes)}.jsonl", None))
-            runs.append((seed_sized(args.corpora / f"seed-sized-{at}.jsonl", at), None))
+            seeds = seed_sized(args.corpora / f"seed-sized-{at}.jsonl", at)
+            runs.append((seeds, None))
             for path, jobs in runs:
-                data["end_to_end"].append(end_to_end(path, jobs))
+                data["end_to_end"].append(end_to_end(path, jobs, ceiling=200 if path == seeds else 0))
                 print(json.dumps(data["end_to_end"][-1]), flush=True)
                 save()
+            data["seed_extraction"] = extraction_stages(seeds, 200)
+            save()
             seed_corpus = args.corpora / f"corpus-{min(1000, max(args.sizes))}.jsonl"
             data["million"] = million(seed_corpus, 1_000_000, args.repeats)
             print(json.dumps(data["million"]), flush=True)

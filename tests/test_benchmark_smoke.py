@@ -40,5 +40,14 @@ def test_seed_sized_articles_are_as_long_as_the_example_and_build_end_to_end(tmp
     assert path.read_bytes() == bench.seed_sized(tmp_path / "b.jsonl", 3).read_bytes()  # deterministic
     records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
     assert len({r["id"] for r in records}) == 3 and all(len(r["text"]) >= example for r in records)
-    fig = bench.end_to_end(path, None)  # fails loudly if the build does
+    fig = bench.end_to_end(path, None, ceiling=2)  # fails loudly if the build does
     assert fig["articles"] == 3 and fig["chars_per_article"] >= example and fig["jobs"] == "default"
+    # The store's ceiling reloads what the build wrote: two articles, each with its graph and entailments.
+    ceiling = fig["store_ceiling"]
+    assert ceiling["articles"] == 2 and ceiling["quads_per_article"] > 100
+    assert all(ceiling[k] > 0 for k in ("transaction_per_article_s", "one_bulk_load_s", "memory_per_article_s"))
+    stages = bench.extraction_stages(path, 2)
+    assert stages["articles"] == 2
+    assert {"tokenizer", "ckg_normalizer", "ckg_matcher", "ckg_events"} <= set(stages["ms_per_article"])
+    doc = "\n".join(bench._seed_sections({"end_to_end": [fig], "seed_extraction": stages}))
+    assert "what the store alone allows (2 articles" in doc and "| ckg_events |" in doc

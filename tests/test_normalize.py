@@ -4,7 +4,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conflictkg import normalize as norm
-from conflictkg.extract import extract
+from conflictkg.extract import extract, pipeline
 
 
 def test_letter_forms_collapse():
@@ -59,3 +59,13 @@ def test_tokens_keep_their_offsets_on_arbitrary_arabic(text):
 @given(st.text(min_size=0, max_size=200))
 def test_extraction_never_raises_on_arbitrary_unicode(text):
     extract(text)
+
+
+
+def test_each_token_reads_its_own_clitics_from_the_doc():
+    # The normalizer keeps one list per doc; a token's ``_.clitics`` must read its own entry, and a doc
+    # the normalizer never saw reads as having none.
+    doc = extract("وبالحشد الشعبي سيطر على البوكمال")
+    assert [t._.clitics for t in doc] == ["وبال", "ال", "", "", "ال"]
+    untouched = pipeline("ar").make_doc("والبوكمال")
+    assert untouched[0]._.clitics == ""

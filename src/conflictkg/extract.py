@@ -15,12 +15,15 @@ spaCy tokens, which never move.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from functools import cache
+from functools import cache, cached_property, lru_cache
 
+import numpy
 import spacy
 import yaml
+from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH, NORM, SENT_START
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span, Token
@@ -83,6 +86,7 @@ def _words(phrases: Iterable[str]) -> Iterator[str]:
         yield from str(phrase).split()
 
 
+@lru_cache(maxsize=1 << 14)
 def _lexicon_key(word: str) -> str:
     return norm.strip_article(norm.normalize(word))
 
@@ -180,14 +184,18 @@ def make_sentences(nlp: Language, name: str):
     ends = {".", "!", "?", "؟", "…"}
 
     def sentences(doc: Doc) -> Doc:
+        # One array write: setting token.is_sent_start checks the whole doc's annotation on every call.
+        starts = numpy.ones(len(doc), dtype="int64")
+        prev = None
         for i, token in enumerate(doc):
-            if i == 0:
-                token.is_sent_start = True
-                continue
-            prev = doc[i - 1]
-            closes = prev.is_punct and prev.text[-1] in ends and prev.text.strip(".") != ""
-            closes = closes or (prev.text in ends)
-            token.is_sent_start = (closes and not token.is_punct) or "\n" in prev.text
+            if prev is not None:
+                closes = prev.is_punct and prev.text[-1] in ends and prev.text.strip(".") != ""
+                closes = closes or (prev.text in ends)
+                if not ((closes and not token.is_punct) or "\n" in prev.text):
+                    starts[i] = -1
+            prev = token
+        if len(doc):
+            doc.from_array([SENT_START], starts.view("uint64").reshape(-1, 1))  # -1: not a start
         return doc
 
     return sentences
@@ -200,6 +208,19 @@ def _phrase_matcher(nlp: Language, normalizer, phrases: dict[str, list[str]]) ->
         if docs:
             matcher.add(key, docs)
     return matcher
+
+
+def _columns(doc: Doc) -> tuple[list[str], list[str], list[bool], list[bool]]:
+    """Each token's text, norm, punctuation and blank (punctuation or space) flags as plain lists, read in one
+    array call: the rules look tokens up by index many times, and each ``doc[i]`` makes a new Token."""
+    text, strings = doc.text, doc.vocab.strings
+    rows = doc.to_array([IDX, LENGTH, NORM, IS_PUNCT, IS_SPACE]).tolist() if len(doc) else []
+    return (
+        [text[i : i + n] for i, n, _, _, _ in rows],
+        [strings[h] for _, _, h, _, _ in rows],
+        [bool(p) for _, _, _, p, _ in rows],
+        [bool(p or sp) for _, _, _, p, sp in rows],
+    )
 
 
 class Matcher:
@@ -232,13 +253,17 @@ class Matcher:
         self.dual_cues = {norm.normalize(str(w)) for w in (kn.patterns.get("dual_cues") or {})}
 
     def __call__(self, doc: Doc) -> Doc:
-        found = [
-            Span(doc, s, e, label=doc.vocab.strings[k])
-            for k, s, e in self.entities(doc)
-            if self._article_agrees(doc[s], doc.vocab.strings[k])
-            and not (e - s == 1 and self._ta_marbuta_clash(doc[s], doc.vocab.strings[k]))
-            and not (e - s == 1 and self._lowercase_acronym(doc[s], doc.vocab.strings[k]))
-        ]
+        found = []
+        strings = doc.vocab.strings
+        texts, norms, _, _ = _columns(doc)
+        clitics = doc._.clitics or [""] * len(doc)
+        for k, s, e in self.entities(doc):
+            key, text = strings[k], texts[s]
+            if not self._article_agrees(text, norms[s], clitics[s], key):
+                continue
+            if e - s == 1 and (self._ta_marbuta_clash(text, key) or self._lowercase_acronym(text, key)):
+                continue
+            found.append(Span(doc, s, e, label=key))
         found = [f for f in found if not f.label_.startswith("bare|")] + self._bare_after_dual(doc, found)
         doc.spans["entities"] = spacy.util.filter_spans(found)  # longest name wins
         doc.spans["cues"] = [Span(doc, s, e, label=doc.vocab.strings[k]) for k, s, e in self.cues(doc)]
@@ -260,23 +285,22 @@ class Matcher:
                 out.append(Span(doc, span.start, span.end, label="place|" + span.label_.split("|", 1)[1]))
         return out
 
-    def _article_agrees(self, first: Token, key: str) -> bool:
+    def _article_agrees(self, text: str, norm_: str, clitics: str, key: str) -> bool:
         """«السورية» is the adjective, not the country «سورية», and «صور» ("pictures") is not the town
         «الصور»: an Arabic name matches a word only when both carry the article or neither does."""
-        if not _ARABIC_RE.search(first.text):
+        if not _ARABIC_RE.search(text):
             return True
-        definite = "ال" in first._.clitics
-        allowed = (self.definite if definite else self.indefinite).get(key)
-        return allowed is None or first.norm_ in allowed
+        allowed = (self.definite if "ال" in clitics else self.indefinite).get(key)
+        return allowed is None or norm_ in allowed
 
-    def _lowercase_acronym(self, token: Token, key: str) -> bool:
+    def _lowercase_acronym(self, text: str, key: str) -> bool:
         """«is» is not «IS»: a short acronym matches only when written in capitals."""
-        return token.text.casefold() in self.acronyms.get(key, ()) and not token.text.isupper()
+        return text.casefold() in self.acronyms.get(key, ()) and not text.isupper()
 
-    def _ta_marbuta_clash(self, token: Token, key: str) -> bool:
+    def _ta_marbuta_clash(self, text: str, key: str) -> bool:
         """«في حديثه» ("in his talk") is not the town «حديثة»: a one-word name spelt with ة does not
         match a word ending in the pronoun ه."""
-        return key in self.ends_in_ta_marbuta and norm.strip_marks(token.text).endswith("ه")
+        return key in self.ends_in_ta_marbuta and norm.strip_marks(text).endswith("ه")
 
 
 @Language.factory("ckg_matcher", default_config={"lang": "ar"})
@@ -404,6 +428,8 @@ class EventAssembler:
     def __init__(self, doc: Doc, kn: Knowledge):
         self.doc = doc
         self.kn = kn
+        self.texts, self.norms, self.punct, self.blank = _columns(doc)
+        self.clitics = list(doc._.clitics or [""] * len(doc))
         self.pat = kn.patterns
         self.gaz = kn.gazetteer
         self.triggers_cfg = {t["class"]: t for t in self.pat.get("triggers", [])}
@@ -439,8 +465,11 @@ class EventAssembler:
                 self.after_cues.append((parts[1], span))
             elif parts[0] == "ref":
                 self.references.append((self.pat["references"][int(parts[1])], span))
+        for spans in self.lists.values():  # sorted, so that _any_in bisects
+            spans.sort(key=lambda s: s.start)
+        self._list_starts = {name: [s.start for s in spans] for name, spans in self.lists.items()}
         # Which word lists cover each token, so that position checks are lookups.
-        self.token_lists: list[set[str]] = [set() for _ in doc]
+        self.token_lists: list[set[str]] = [set() for _ in self.texts]
         for name, spans in self.lists.items():
             for span in spans:
                 for i in range(span.start, span.end):
@@ -454,6 +483,11 @@ class EventAssembler:
         covered = {i for m in self.mentions for i in range(m.start, m.end)}
         covered |= {i for _, s in self.after_cues for i in range(s.start, s.end)}  # "took place" is not "took"
         self.triggers = self._triggers(raw_triggers, covered)
+        # Positions sorted once, so the per-event lookups below bisect instead of scanning the whole doc.
+        self.actor_mentions = [m for m in self.mentions if m.kind == "actor"]
+        self.place_mentions = [m for m in self.mentions if m.kind == "place"]
+        self._place_starts = [m.start for m in self.place_mentions]
+        self._trigger_starts = [t.start for t in self.triggers]
         self.parens = self._paren_depths()
 
     # ---- helpers over token positions
@@ -462,7 +496,11 @@ class EventAssembler:
         return name in self.token_lists[i]
 
     def _any_in(self, name: str, lo: int, hi: int) -> bool:
-        return any(lo <= s.start and s.end <= hi for s in self.lists.get(name, ()))
+        spans = self.lists.get(name)
+        if not spans:
+            return False
+        starts = self._list_starts[name]
+        return any(spans[k].end <= hi for k in range(bisect_left(starts, lo), bisect_left(starts, hi)))
 
     def _clause_start(self, i: int, sent: Span, subject: bool = False) -> int:
         """Start of the clause holding token i.
@@ -483,8 +521,8 @@ class EventAssembler:
                 linked, end = False, b  # «تمكنت يوم الثلاثاء، مع الساعات الأولى للعمليات، من تحرير»: an aside
                 continue
             timed = {j for _, c in self.time_cues for j in range(c.start, c.end)}
-            words = [j for j in range(b, i) if j not in timed and not self.doc[j].is_punct]
-            if not fragment_has_content and words and self.doc[words[0]].norm_ in links and len(words) <= 3:
+            words = [j for j in range(b, i) if j not in timed and not self.punct[j]]
+            if not fragment_has_content and words and self.norms[words[0]] in links and len(words) <= 3:
                 linked = True  # «، من تحرير …» completes the verb before the aside
                 continue
             if fragment_has_content or len(words) > 3:
@@ -496,7 +534,7 @@ class EventAssembler:
         """The token index ``words`` words (punctuation not counted) after token i."""
         j = i
         while j < sent.end and words > 0:
-            if not (self.doc[j].is_punct or self.doc[j].is_space):
+            if not (self.blank[j]):
                 words -= 1
             j += 1
         return j
@@ -506,17 +544,17 @@ class EventAssembler:
         j = i
         while j > sent.start and words > 0:
             j -= 1
-            if not (self.doc[j].is_punct or self.doc[j].is_space):
+            if not (self.blank[j]):
                 words -= 1
         return j
 
     def _paren_depths(self) -> list[int]:
         depth, out = 0, []
-        for token in self.doc:
-            if token.text == "(":
+        for text in self.texts:
+            if text == "(":
                 depth += 1
             out.append(depth)
-            if token.text == ")" and depth:
+            if text == ")" and depth:
                 depth -= 1
         return out
 
@@ -659,7 +697,7 @@ class EventAssembler:
         taken = {i for m in self.mentions for i in range(m.start, m.end)}
         place_starts = {m.start for m in self.mentions if m.kind == "place"}
         sent_of = [0] * len(self.doc)
-        for k, sent in enumerate(self._text_sentences()):
+        for k, sent in enumerate(self._text_sentences):
             for i in range(sent.start, sent.end):
                 sent_of[i] = k
         # (token, sentence, place id or None for an unclear reference, entry type)
@@ -675,7 +713,7 @@ class EventAssembler:
             ):
                 continue  # "the town of Khasham": part of a name, no reference
             if span.end in place_starts or (
-                span.end < len(self.doc) and self.doc[span.end].norm_ in self._reference_not_before
+                span.end < len(self.doc) and self.norms[span.end] in self._reference_not_before
             ):
                 continue  # «المدينة الرياضية في …», "the town of Khasham": a name follows, this is no reference
             types = set(cfg.get("types") or [])
@@ -719,13 +757,15 @@ class EventAssembler:
         ops = {_lexicon_key(str(w)) for w in self.pat.get("operation_words") or []}
         if not ops:
             return False
-        before = [t for t in self.doc[max(0, m.start - 3) : m.start] if not t.is_punct]
-        quoted = m.start > 0 and any(t.text in '«"“' for t in self.doc[max(0, m.start - 3) : m.start])
-        after = self.doc[m.end] if m.end < len(self.doc) else None
-        return (quoted and any(t.norm_ in ops for t in before[-2:])) or (
-            after is not None and after.norm_ in ops and after.text[:1].isupper()
+        window = range(max(0, m.start - 3), m.start)
+        before = [i for i in window if not self.punct[i]]
+        quoted = m.start > 0 and any(self.texts[i] in '«"“' for i in window)
+        after = m.end if m.end < len(self.doc) else None
+        return (quoted and any(self.norms[i] in ops for i in before[-2:])) or (
+            after is not None and self.norms[after] in ops and self.texts[after][:1].isupper()
         )
 
+    @cached_property
     def _text_sentences(self) -> list[Span]:
         """Sentences with words: blank lines between paragraphs do not count as sentences back."""
         out: list[Span] = []
@@ -739,7 +779,7 @@ class EventAssembler:
     def _implicit_place(self, trig: _Trigger, sent: Span) -> list[tuple[Mention, int, bool]]:
         """«تواصل فرق الهندسة نزع الألغام في الأبنية والطرقات»: work done where the report is, the last town or
         field named (or referred to) in this sentence or the two before; none when those name two."""
-        sents = self._text_sentences()
+        sents = self._text_sentences
         k = next(i for i, s in enumerate(sents) if s.start <= sent.start < s.end)
         types = {"Town", "OilField", "GasField", "Neighbourhood", "Airport", "MilitaryBase"}
         for j in range(k, max(-1, k - 3), -1):
@@ -783,7 +823,7 @@ class EventAssembler:
                 keys = {_lexicon_key(w) for w in near}
                 reach = int(cfg.get("near_reach", 3))
                 lo, hi = max(0, span.start - 3), min(len(self.doc), span.end + reach)
-                if not any(self.doc[i].norm_ in keys for i in range(lo, hi)):
+                if not any(self.norms[i] in keys for i in range(lo, hi)):
                     continue
             out.append(_Trigger(cls, reading, span.start, span.end))
         # Longest first; of two readings of one word («قطع»: verb or verbal noun) the noun, which claims less,
@@ -791,7 +831,7 @@ class EventAssembler:
         aux = {str(w).casefold() for w in self.pat.get("auxiliaries") or []}
 
         def verb_after_aux(t: _Trigger) -> bool:
-            return t.start > 0 and self.doc[t.start - 1].norm_ in aux
+            return t.start > 0 and self.norms[t.start - 1] in aux
 
         out.sort(key=lambda t: (t.start, -t.end, (t.reading != "noun") != verb_after_aux(t)))
         kept: list[_Trigger] = []
@@ -807,10 +847,11 @@ class EventAssembler:
         events: list[Event] = []
         paragraph_source: Attribution | None = None
         for sent in self.doc.sents:
-            if sent.start > 0 and self.doc[sent.start - 1].text.count("\n") > 1:
+            if sent.start > 0 and self.texts[sent.start - 1].count("\n") > 1:
                 paragraph_source = None
             attributions, paragraph_source = self._attributions(sent, paragraph_source)
-            triggers = [t for t in self.triggers if sent.start <= t.start < sent.end]
+            ts = self._trigger_starts
+            triggers = self.triggers[bisect_left(ts, sent.start) : bisect_left(ts, sent.end)]
             sent_events: list[Event] = []
             for k, trig in enumerate(triggers):
                 prev = triggers[k - 1] if k else None
@@ -834,7 +875,7 @@ class EventAssembler:
         return _merge(events)
 
     def _trigger_text_key(self, trig: _Trigger) -> str:
-        return " ".join(t.norm_ for t in self.doc[trig.start : trig.end])
+        return " ".join(self.norms[trig.start : trig.end])
 
     def _carry_subjects(self, events: list[Event]) -> None:
         """A change of control that names no one («وإن الوحدات المتقدمة سيطرت على …») is the work of the
@@ -885,9 +926,9 @@ class EventAssembler:
         plup = {_lexicon_key(str(w)) for w in self.pat.get("pluperfect") or []}
         found = [
             ("completed", s)
-            if k == "possible" and any(self.doc[j].norm_ in plup for j in range(max(sent.start, s.start - 4), s.start))
+            if k == "possible" and any(self.norms[j] in plup for j in range(max(sent.start, s.start - 4), s.start))
             else ("planned", s)
-            if k in ("ongoing", "completed") and self.doc[s.start]._.clitics.endswith("س")
+            if k in ("ongoing", "completed") and self.clitics[s.start].endswith("س")
             else (k, s)
             for k, s in found
         ]
@@ -895,11 +936,11 @@ class EventAssembler:
         for strong in ("denied", "possible", "planned"):
             if strong in kinds:
                 return strong
-        prefix = self.doc[trig.start]._.clitics
+        prefix = self.clitics[trig.start]
         if prefix.startswith(("ل", "ول", "فل", "س", "وس")):
             return "planned"  # «للوصول», «لاقتحام»: purpose; «سيسيطر»: future
         purpose = {str(w).casefold() for w in self.pat.get("purpose_before") or []}
-        if trig.start > sent.start and self.doc[trig.start - 1].norm_ in purpose:
+        if trig.start > sent.start and self.norms[trig.start - 1] in purpose:
             return "planned"  # "an offensive to retake": a purpose
         # «اشتباكات متقطعة دارت …», "clashes took place": a verb right after a verbal noun says what became of it
         after_hi = self._words_forward(trig.end, 2, sent)
@@ -923,7 +964,8 @@ class EventAssembler:
     def _places(self, trig: _Trigger, prev: _Trigger | None, nxt: int, sent: Span) -> list[tuple[Mention, int, bool]]:
         """Target places of a trigger: (mention, geo precision, named as outskirts)."""
         cfg = self.triggers_cfg[trig.cls]
-        places = [m for m in self.mentions if m.kind == "place" and trig.end <= m.start and m.end <= nxt]
+        ps = self._place_starts
+        places = [m for m in self.place_mentions[bisect_left(ps, trig.end) : bisect_left(ps, nxt)] if m.end <= nxt]
         out = self._places_after(trig, places, cfg)
         if out:
             return out
@@ -931,9 +973,11 @@ class EventAssembler:
             return [(p, 1, False) for p in prev.places]
         # «بلدة محكان التي استطاع الجيش دخول أطرافها»: a place before, tied by a relative pronoun.
         lo = max(sent.start, prev.end if prev else sent.start)
-        before = [m for m in self.mentions if m.kind == "place" and lo <= m.start and m.end <= trig.start]
+        before = [
+            m for m in self.place_mentions[bisect_left(ps, lo) : bisect_left(ps, trig.start)] if m.end <= trig.start
+        ]
         aux = {str(w).casefold() for w in self.pat.get("auxiliaries") or []}
-        if before and trig.reading == "past" and trig.start > 0 and self.doc[trig.start - 1].norm_ in aux:
+        if before and trig.reading == "past" and trig.start > 0 and self.norms[trig.start - 1] in aux:
             # "Rawa was retaken by Iraqi forces": the passive's subject is the place
             clause_lo = self._clause_start(trig.start, sent, subject=True)
             subject = [m for m in before if m.start >= clause_lo]
@@ -960,12 +1004,12 @@ class EventAssembler:
         out: list[tuple[Mention, int, bool]] = []
         gap_start = trig.end
         previous_seen: Mention | None = None
-        actors = [m for m in self.mentions if m.kind == "actor"]
+        actors = self.actor_mentions
         for m in places:
             gap = range(gap_start, m.start)
             gap_start = m.end
             seen, previous_seen = previous_seen, m
-            tokens = [self.doc[i] for i in gap if not (self.doc[i].is_punct or self.doc[i].is_space)]
+            tokens = [self.doc[i] for i in gap if not self.blank[i]]
             breaks = [s for s in self.lists.get("clause_breaks", ()) if gap.start <= s.start < gap.stop]
             if breaks and any(breaks[0].end <= a.start < m.start for a in actors):
                 break  # «…، كثّف الجيش عملياته على محور حيي العمال»: a new clause with its own subject
@@ -976,14 +1020,14 @@ class EventAssembler:
                     t._.clitics.startswith(("و", "ف")) or t.text == "و" or self._in_list("conjunctions", t.i)
                     for t in tokens
                 )
-                or self.doc[m.start]._.clitics.startswith(("و", "ف"))
+                or self.clitics[m.start].startswith(("و", "ف"))
                 or (seen is not None and not tokens and self._listed(m, places))
             )
             if seen is not None and breaks and not coordinated and any(not t.is_punct for t in tokens):
                 break  # «حقل العمر، أكبر حقول النفط في سوريا»: an apposition describes the first place
             if self.parens[m.start] > self.parens[trig.start]:
                 continue  # «(30 كيلومتراً جنوب مركز قضاء القائم)»: a reference point
-            owner = m.end < len(self.doc) and self.doc[m.end].text in (self.pat.get("possessive_markers") or ())
+            owner = m.end < len(self.doc) and self.texts[m.end] in (self.pat.get("possessive_markers") or ())
             if owner and any(p.start > m.end and p.start <= m.end + 4 for p in places):
                 continue  # "Raqqa's National Hospital": the owner of the target
             if (
@@ -1017,7 +1061,7 @@ class EventAssembler:
         for nxt in places[k + 1 :]:
             gap = self.doc[places[places.index(nxt) - 1].end : nxt.start]
             words = [t for t in gap if not (t.is_punct or t.is_space)]
-            if not words and nxt.start < len(self.doc) and self.doc[nxt.start]._.clitics.startswith(("و", "ف")):
+            if not words and nxt.start < len(self.doc) and self.clitics[nxt.start].startswith(("و", "ف")):
                 return True
             if words and all(self._in_list("conjunctions", t.i) or t.text == "و" for t in words):
                 return True
@@ -1036,7 +1080,7 @@ class EventAssembler:
     ) -> tuple[list[Mention], list[Mention], list[Mention], list[Mention]]:
         """(side 1, side 2, mediators, after-trigger others) for a trigger."""
         cfg = self.triggers_cfg[trig.cls]
-        actors = [m for m in self.mentions if m.kind == "actor"]
+        actors = self.actor_mentions
         after = [m for m in actors if trig.end <= m.start and m.end <= min(first_place, nxt)]
         side1: list[Mention] = []
         side2: list[Mention] = []
@@ -1064,7 +1108,7 @@ class EventAssembler:
                 mediators.append(m)
             elif (
                 self._any_in("opponent_cues", gap_lo, m.start)
-                or any(self.doc[i].norm_ in losers for i in range(max(trig.end, m.start - 2), m.start))
+                or any(self.norms[i] in losers for i in range(max(trig.end, m.start - 2), m.start))
                 or (side2 and self._joined(side2[-1], m))
                 or (cfg.get("post_actor_role") == "actor2" and trig.reading == "noun")
                 or (cfg.get("post_actor_role_verb") == "actor2" and trig.reading != "noun")
@@ -1080,7 +1124,7 @@ class EventAssembler:
                 if first_place <= m.start
                 and m.end <= nxt
                 and m not in side2
-                and any(self.doc[i].norm_ in losers for i in range(max(trig.end, m.start - 2), m.start))
+                and any(self.norms[i] in losers for i in range(max(trig.end, m.start - 2), m.start))
             ]
         if not side1:  # «الاشتباكات مستمرة في حي الجبيلة بين الجيش السوري ومسلحي داعش»
             later = [m for m in actors if first_place <= m.start and m.end <= nxt]
@@ -1136,7 +1180,7 @@ class EventAssembler:
         for m in self.mentions:
             if m.kind == "actor" and lo <= m.start < min(hi, sent.end):
                 if self._any_in("recipient_cues", self._words_back(m.start, 2, sent), m.start + 1) or (
-                    "ل" in self.doc[m.start]._.clitics
+                    "ل" in self.clitics[m.start]
                 ):
                     return [m]
                 return []
@@ -1156,8 +1200,8 @@ class EventAssembler:
             return True
         return texts in ([], ["و"]) and (
             bool(texts)
-            or self.doc[b.start]._.clitics.startswith("و")
-            or (b.start > 0 and self.doc[b.start - 1].text == "«" and self.doc[b.start - 2].text.endswith("و"))
+            or self.clitics[b.start].startswith("و")
+            or (b.start > 0 and self.texts[b.start - 1] == "«" and self.texts[b.start - 2].endswith("و"))
         )
 
     def _with_joined(self, first: Mention, actors: list[Mention], limit: int) -> list[Mention]:
@@ -1401,9 +1445,9 @@ class EventAssembler:
         """«قيادي ميداني في «الحشد الشعبي»» → a field commander of the PMF."""
         links = {_lexicon_key(w) for w in self.pat.get("role_links", [])}
         i = role.end
-        if i < len(self.doc) and self.doc[i].norm_ in links:
+        if i < len(self.doc) and self.norms[i] in links:
             i += 1
-        while i < len(self.doc) and self.doc[i].text == "«":
+        while i < len(self.doc) and self.texts[i] == "«":
             i += 1
         body = next((m for m in self.mentions if m.kind == "actor" and m.start == i and m.id), None)
         if body is None:

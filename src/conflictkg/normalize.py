@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Container, Iterable
+from functools import lru_cache, partial
 
 from spacy.language import Language
 from spacy.tokens import Doc, Token
@@ -134,8 +135,12 @@ def phrase_key(words: Iterable[str]) -> str:
     return " ".join(strip_article(normalize(w)) for w in words if normalize(w))
 
 
+# The normalizer keeps one list per doc (``doc._.clitics``); ``token._.clitics`` reads it. Reading a list is
+# far cheaper than spaCy's per-token extension storage, and the event rules read every token's clitics.
+if not Doc.has_extension("clitics"):
+    Doc.set_extension("clitics", default=None)
 if not Token.has_extension("clitics"):
-    Token.set_extension("clitics", default="")
+    Token.set_extension("clitics", getter=lambda t: t.doc._.clitics[t.i] if t.doc._.clitics else "")
 
 
 class Normalizer:
@@ -143,14 +148,18 @@ class Normalizer:
 
     def __init__(self, lexicon: frozenset[str]):
         self.lexicon = lexicon
+        # News repeats its words: a word's key is worked out once per process (bounded, for long runs).
+        self.key_for = lru_cache(maxsize=1 << 17)(partial(key_for, lexicon=lexicon))
 
     def __call__(self, doc: Doc) -> Doc:
+        clitics = [""] * len(doc)
         for token in doc:
             if token.is_space or token.is_punct:
                 continue
-            key, prefix = key_for(token.text, self.lexicon)
+            key, prefix = self.key_for(token.text)
             token.norm_ = key or token.text
-            token._.clitics = prefix
+            clitics[token.i] = prefix
+        doc._.clitics = clitics
         return doc
 
 
