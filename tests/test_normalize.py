@@ -61,7 +61,6 @@ def test_extraction_never_raises_on_arbitrary_unicode(text):
     extract(text)
 
 
-
 def test_each_token_reads_its_own_clitics_from_the_doc():
     # The normalizer keeps one list per doc; a token's ``_.clitics`` must read its own entry, and a doc
     # the normalizer never saw reads as having none.

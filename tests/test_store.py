@@ -202,6 +202,39 @@ def test_a_build_killed_mid_load_resumes_to_the_same_store(tmp_path):
     assert_same_store(whole, resumed)
 
 
+def _article_graphs(tmp_path: Path, n: int) -> list[dict]:
+    """What a build writes for n articles: each article's graph and its entailments (with the digest)."""
+    built = build([_paragraph_corpus(tmp_path / "batch.jsonl", n)], store=OxigraphStore(None))
+    return [res.graphs(f"digest-{res.article.id}") for res in built.built]
+
+
+def test_a_batch_written_at_once_equals_the_articles_written_one_by_one(tmp_path):
+    # put_many bulk-loads the graphs the store lacks and replaces the ones it holds; the result must be the
+    # store put_graphs makes, article by article (on disk and in memory).
+    batch = _article_graphs(tmp_path, 6)
+    changed = {name: {(URIRef("urn:s"), URIRef("urn:p"), Literal("old"))} for name in batch[2]}
+    for kind, path in (("disk", tmp_path / "one"), ("memory", None)):
+        one, many = OxigraphStore(path), OxigraphStore(tmp_path / "many" if path else None)
+        for store in (one, many):
+            store.put_graphs(changed)  # an older version of article 2, to be replaced
+        for graphs in batch:
+            one.put_graphs(graphs)
+        many.put_many([*batch, batch[0]])  # the same article twice in a batch: written once, replaced once
+        assert sorted(one.dump("nq").splitlines()) == sorted(many.dump("nq").splitlines()), kind
+        assert many.count() == one.count() > 0
+
+
+def test_a_batch_that_cannot_be_loaded_leaves_none_of_it(tmp_path):
+    batch = _article_graphs(tmp_path, 3)
+    store = OxigraphStore(tmp_path / "store")
+    store.put_graphs(batch[0])
+    before = store.dump("nq")
+    broken = {URIRef("urn:ckg:test:broken"): "<urn:s> <urn:p> <not an iri> .\n"}
+    with pytest.raises(StoreError, match="none was"):
+        store.put_many([batch[1], batch[2], broken])
+    assert store.dump("nq") == before
+
+
 def test_remote_store_errors_are_one_line_and_say_what_to_do(tmp_path):
     port = free_port()  # nothing listens there
     result = run_cli("query", "oil/fields", "--store", f"sparql:http://127.0.0.1:{port}/query")
@@ -297,8 +330,11 @@ def test_an_embedded_store_flushes_its_write_buffers_every_few_hundred_articles(
         for name, g in graphs.items():
             store.put_graphs({name: g})
         assert store.store.flushes == (2 if store.on_disk else 0)
+        # A batch counts each of its articles: 7 more writes (8..14) pass 9 and 12, and one flush follows it.
+        store.put_many([{URIRef(f"{name}:b"): g} for name, g in graphs.items()])
+        assert store.store.flushes == (3 if store.on_disk else 0)
         store.store = store.store.inner
-        assert store.count() == 7
+        assert store.count() == 14
         store.close()
 
 

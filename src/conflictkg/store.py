@@ -96,6 +96,12 @@ class Store(ABC):
     def put_graphs(self, graphs: Graphs) -> None:
         """Replace each named graph with the given triples, all of them in one transaction."""
 
+    def put_many(self, batch: list[Graphs]) -> None:
+        """``put_graphs`` for several articles: each article's graphs are replaced all or nothing. Stores that
+        write a batch faster at once do so (Oxigraph: new graphs in one bulk load, all or nothing for them)."""
+        for graphs in batch:
+            self.put_graphs(graphs)
+
     @abstractmethod
     def query(self, sparql: str, bindings: dict[str, Term | rt.Node] | None = None) -> QueryResult:
         """Run a SELECT or ASK; ``bindings`` give variables RDF-term values (never pasted into the text)."""
@@ -262,13 +268,45 @@ class OxigraphStore(Store):
     def put_graphs(self, graphs: Graphs) -> None:
         if not graphs:
             return
-        if any(self.store.contains_named_graph(ox.NamedNode(str(name))) for name in graphs):
+        if self._held(graphs):
             self.store.update(_update_text(graphs))  # drop and insert in one update = one transaction
         else:  # new graphs (most of a build): a load is one transaction too, and parsing N-Quads costs less
             text = "".join(_nquads(name, g) for name, g in graphs.items())
             self.store.load(text, format=ox.RdfFormat.N_QUADS)
-        self._puts += 1
-        if self.on_disk and self._puts % self.FLUSH_EVERY == 0:
+        self._wrote(1)
+
+    def put_many(self, batch: list[Graphs]) -> None:
+        """Graphs the store does not hold yet go in with one ``bulk_load``: RocksDB files written beside the
+        store and ingested in one step at the end (atomic since Oxigraph 0.5.1), about three times the rate of
+        one transaction an article, since a transaction looks up every quad it inserts. A process killed
+        during it leaves none of the batch, and a rerun builds those articles again. Graphs it holds are
+        replaced one article at a time, as ``put_graphs`` does."""
+        fresh: list[Graphs] = []
+        names: set[str] = set()
+        for graphs in batch:
+            if not graphs:
+                continue
+            if self._held(graphs) or names & {str(n) for n in graphs}:
+                self.put_graphs(graphs)
+            else:
+                fresh.append(graphs)
+                names.update(str(n) for n in graphs)
+        if len(fresh) == 1:
+            self.put_graphs(fresh[0])
+        elif fresh:
+            text = "".join(_nquads(name, g) for graphs in fresh for name, g in graphs.items())
+            try:
+                self.store.bulk_load(text, format=ox.RdfFormat.N_QUADS)
+            except SyntaxError as exc:
+                raise StoreError(f"a batch of {len(fresh)} articles could not be loaded, none was: {exc}") from None
+            self._wrote(len(fresh))
+
+    def _held(self, graphs: Graphs) -> bool:
+        return any(self.store.contains_named_graph(ox.NamedNode(str(name))) for name in graphs)
+
+    def _wrote(self, articles: int) -> None:
+        before, self._puts = self._puts, self._puts + articles
+        if self.on_disk and before // self.FLUSH_EVERY != self._puts // self.FLUSH_EVERY:
             self.store.flush()
 
     def query(self, sparql: str, bindings: dict[str, Term | rt.Node] | None = None) -> QueryResult:
