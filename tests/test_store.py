@@ -177,7 +177,9 @@ def test_a_build_killed_mid_load_resumes_to_the_same_store(tmp_path):
     whole = build([corpus], store=OxigraphStore(tmp_path / "whole")).store
 
     store_dir = tmp_path / "killed"
-    args = [sys.executable, "-m", "conflictkg", "build", str(corpus), "-o", str(tmp_path / "k" / "graph.trig")]
+    # Batches of 4 articles (the build writes ~25,000 triples at once: all 24 here), so the kill lands mid-run.
+    small_batches = "import conflictkg.build as b; b.WRITE_BATCH = 4; from conflictkg.cli import main; main()"
+    args = [sys.executable, "-c", small_batches, "build", str(corpus), "-o", str(tmp_path / "k" / "graph.trig")]
     args += ["--store", f"oxigraph:{store_dir}", "-v"]
     proc = subprocess.Popen(args, stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
     built_lines = 0
