@@ -167,3 +167,18 @@ def test_summary_counts_articles_failing_shapes_among_rejections():
         ]
     )
     assert result.counts()["articles_failing_shapes"] == 1
+
+
+def test_build_writes_the_same_files_whether_the_store_is_read_by_two_threads_or_one(
+    example_build, tmp_path, monkeypatch
+):
+    # With Oxigraph the TriG dump runs in a thread beside the events query; one after the other must give
+    # the same bytes.
+    from conflictkg.store import OxigraphStore
+
+    monkeypatch.setattr(OxigraphStore, "concurrent_reads", False)
+    out = tmp_path / "out"
+    result = run_cli("build", EXAMPLES, "-o", out / "graph.trig", "--store", f"oxigraph:{out / 'store'}", "-q")
+    assert result.exit_code == 0, result.output
+    for name in ("graph.trig", "events.csv"):
+        assert (out / name).read_bytes() == (example_build / name).read_bytes(), name

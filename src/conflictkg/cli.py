@@ -6,6 +6,7 @@ import datetime as dt
 import os
 import sys
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from pathlib import Path
 from typing import BinaryIO
@@ -219,9 +220,19 @@ def build(
         fail(f"{store.spec}: {exc} (articles stored before this are kept; run the build again to resume)")
     if result.exit_code == 2:
         fail("nothing could be built: " + "; ".join(str(r) for r in result.rejected[:5]))
-    try:
+
+    def trig() -> None:
         write_atomic(out, lambda fh: store.dump_to(fh, "trig"))
-        write_events(out.parent / "events.csv", events_table(store), "csv")
+
+    try:
+        if store.concurrent_reads:  # the TriG dump beside the events query: Oxigraph lets go of the GIL
+            with ThreadPoolExecutor(1) as pool:  # (200 seed-sized articles: 17.6 s -> 10.9 s)
+                dumped = pool.submit(trig)
+                write_events(out.parent / "events.csv", events_table(store), "csv")
+                dumped.result()
+        else:
+            trig()
+            write_events(out.parent / "events.csv", events_table(store), "csv")
         rejections = out.parent / "rejected.jsonl"
         if result.rejected:
             write_rejections(rejections, result.rejected)

@@ -91,6 +91,7 @@ def _literal(value: str, lang: str | None, datatype: str | None, canonical: bool
 
 class Store(ABC):
     spec: str
+    concurrent_reads: ClassVar[bool] = False  # may two threads read it at once (rdflib's memory store: no)
 
     @abstractmethod
     def put_graphs(self, graphs: Graphs) -> None:
@@ -249,6 +250,8 @@ class MemoryStore(Store):
 
 
 class OxigraphStore(Store):
+    concurrent_reads = True  # RocksDB snapshots; pyoxigraph releases the GIL while it works
+
     def __init__(self, path: str | Path | None):
         self.spec = f"oxigraph:{path}" if path else "oxigraph:"
         try:
