@@ -289,11 +289,17 @@ class OxigraphStore(Store):
         for graphs in batch:
             if not graphs:
                 continue
-            if self._held(graphs) or names & {str(n) for n in graphs}:
+            if names & {str(n) for n in graphs}:  # a graph named twice: the earlier one goes in first, then
+                self._bulk_load(fresh)  # this one replaces it, in batch order
+                fresh, names = [], set()
+            if self._held(graphs):
                 self.put_graphs(graphs)
             else:
                 fresh.append(graphs)
                 names.update(str(n) for n in graphs)
+        self._bulk_load(fresh)
+
+    def _bulk_load(self, fresh: list[Graphs]) -> None:
         if len(fresh) == 1:
             self.put_graphs(fresh[0])
         elif fresh:
