@@ -210,14 +210,15 @@ def _phrase_matcher(nlp: Language, normalizer, phrases: dict[str, list[str]]) ->
     return matcher
 
 
-def _columns(doc: Doc) -> tuple[list[str], list[str], list[bool], list[bool]]:
-    """Each token's text, norm, punctuation and blank (punctuation or space) flags as plain lists, read in one
-    array call: the rules look tokens up by index many times, and each ``doc[i]`` makes a new Token."""
+def _columns(doc: Doc) -> tuple[list[str], list[str], list[str], list[bool], list[bool]]:
+    """Each token's text, norm, clitics, punctuation and blank (punctuation or space) flags as plain lists, read
+    in one array call: the rules look tokens up by index many times, and each ``doc[i]`` makes a new Token."""
     text, strings = doc.text, doc.vocab.strings
     rows = doc.to_array([IDX, LENGTH, NORM, IS_PUNCT, IS_SPACE]).tolist() if len(doc) else []
     return (
         [text[i : i + n] for i, n, _, _, _ in rows],
         [strings[h] for _, _, h, _, _ in rows],
+        list(doc._.clitics or [""] * len(doc)),  # the normalizer's list (a copy: the rules never write it)
         [bool(p) for _, _, _, p, _ in rows],
         [bool(p or sp) for _, _, _, p, sp in rows],
     )
@@ -255,8 +256,7 @@ class Matcher:
     def __call__(self, doc: Doc) -> Doc:
         found = []
         strings = doc.vocab.strings
-        texts, norms, _, _ = _columns(doc)
-        clitics = doc._.clitics or [""] * len(doc)
+        texts, norms, clitics, _, _ = _columns(doc)
         for k, s, e in self.entities(doc):
             key, text = strings[k], texts[s]
             if not self._article_agrees(text, norms[s], clitics[s], key):
@@ -428,8 +428,7 @@ class EventAssembler:
     def __init__(self, doc: Doc, kn: Knowledge):
         self.doc = doc
         self.kn = kn
-        self.texts, self.norms, self.punct, self.blank = _columns(doc)
-        self.clitics = list(doc._.clitics or [""] * len(doc))
+        self.texts, self.norms, self.clitics, self.punct, self.blank = _columns(doc)
         self.pat = kn.patterns
         self.gaz = kn.gazetteer
         self.triggers_cfg = {t["class"]: t for t in self.pat.get("triggers", [])}
@@ -534,7 +533,7 @@ class EventAssembler:
         """The token index ``words`` words (punctuation not counted) after token i."""
         j = i
         while j < sent.end and words > 0:
-            if not (self.blank[j]):
+            if not self.blank[j]:
                 words -= 1
             j += 1
         return j
@@ -544,7 +543,7 @@ class EventAssembler:
         j = i
         while j > sent.start and words > 0:
             j -= 1
-            if not (self.blank[j]):
+            if not self.blank[j]:
                 words -= 1
         return j
 
@@ -1009,7 +1008,7 @@ class EventAssembler:
             gap = range(gap_start, m.start)
             gap_start = m.end
             seen, previous_seen = previous_seen, m
-            tokens = [self.doc[i] for i in gap if not self.blank[i]]
+            words = [i for i in gap if not self.blank[i]]
             breaks = [s for s in self.lists.get("clause_breaks", ()) if gap.start <= s.start < gap.stop]
             if breaks and any(breaks[0].end <= a.start < m.start for a in actors):
                 break  # «…، كثّف الجيش عملياته على محور حيي العمال»: a new clause with its own subject
@@ -1017,13 +1016,13 @@ class EventAssembler:
                 break  # «، الذي يعد من أهم المواقع في …»: a description follows, not another target
             coordinated = (
                 any(
-                    t._.clitics.startswith(("و", "ف")) or t.text == "و" or self._in_list("conjunctions", t.i)
-                    for t in tokens
+                    self.clitics[i].startswith(("و", "ف")) or self.texts[i] == "و" or self._in_list("conjunctions", i)
+                    for i in words
                 )
                 or self.clitics[m.start].startswith(("و", "ف"))
-                or (seen is not None and not tokens and self._listed(m, places))
+                or (seen is not None and not words and self._listed(m, places))
             )
-            if seen is not None and breaks and not coordinated and any(not t.is_punct for t in tokens):
+            if seen is not None and breaks and not coordinated and any(not self.punct[i] for i in words):
                 break  # «حقل العمر، أكبر حقول النفط في سوريا»: an apposition describes the first place
             if self.parens[m.start] > self.parens[trig.start]:
                 continue  # «(30 كيلومتراً جنوب مركز قضاء القائم)»: a reference point
@@ -1033,24 +1032,24 @@ class EventAssembler:
             if (
                 seen is not None
                 and not coordinated
-                and all(self._in_list("locator_words", t.i) or t.like_num for t in tokens)
+                and all(self._in_list("locator_words", i) or self.doc[i].like_num for i in words)
             ):
                 continue  # «حقل التنك النفطي في الريف الشرقي لدير الزور»
-            if seen is not None and not coordinated and tokens and self._in_list("near_words", tokens[-1].i):
+            if seen is not None and not coordinated and words and self._in_list("near_words", words[-1]):
                 continue  # «بلدة هجين آخر معاقل التنظيم شرق الفرات»: where the first place lies
             expels = self._trigger_text_key(trig) in {
                 norm.phrase_key(str(f).split()) for f in cfg.get("origin_is_target_for") or []
             }
-            if not expels and any(self._in_list("origin_words", t.i) for t in tokens[-3:]):
+            if not expels and any(self._in_list("origin_words", i) for i in words[-3:]):
                 continue  # «انطلاقاً من محطة T2»: where it starts from ("expelled them from X" is about X)
-            if any(self._in_list("along_words", t.i) for t in tokens[-3:]):
+            if any(self._in_list("along_words", i) for i in words[-3:]):
                 continue  # «على طول الضفة الغربية للفرات نحو …»: the way it goes, not where
-            outskirts = any(self._in_list("outskirts_words", t.i) for t in tokens)
+            outskirts = any(self._in_list("outskirts_words", i) for i in words)
             cls = (self.pat.get("outskirts_downgrade") or {}).get(trig.cls, trig.cls) if outskirts else trig.cls
-            is_destination = any(self._in_list("destination_words", t.i) for t in tokens)
+            is_destination = any(self._in_list("destination_words", i) for i in words)
             if is_destination and not self.triggers_cfg.get(cls, cfg).get("accepts_destination"):
                 continue
-            near = outskirts or any(self._in_list("near_words", t.i) for t in tokens)
+            near = outskirts or any(self._in_list("near_words", i) for i in words)
             out.append((m, 2 if near else 1, outskirts))
         return out
 
