@@ -333,8 +333,9 @@ def store_ceiling(store_dir: Path, limit: int) -> dict:
             if name.startswith(prefix):
                 groups.setdefault(name[len(prefix) :], []).append(f"{quad} .\n")
     del source
-    texts = ["".join(groups[key]) for key in sorted(groups)[:limit]]
-    quads = sum(len(groups[key]) for key in sorted(groups)[:limit])
+    kept = [groups[key] for key in sorted(groups)[:limit]]
+    texts = ["".join(lines) for lines in kept]
+    quads = sum(map(len, kept))
 
     def timed(load, on_disk: bool) -> float:
         with tempfile.TemporaryDirectory() as tmp:
