@@ -66,6 +66,16 @@ def owlrl_reference(g, context) -> set:
     return {t for t in full if t not in g and t not in context and _keep(*t) and (t[0] in own or t[2] in own)}
 
 
+def corpus_module():
+    """benchmarks/corpus.py, the generator of synthetic articles (not a package: loaded by path)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_corpus", ROOT / "benchmarks" / "corpus.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def run_cli(*args: str):
     return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
 

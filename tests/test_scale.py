@@ -3,7 +3,6 @@ validation gives pyshacl's per-article verdicts, on the example and on a generat
 
 from __future__ import annotations
 
-import importlib.util
 import json
 
 import pytest
@@ -14,28 +13,21 @@ from conflictkg.build import process
 from conflictkg.graph import CKG, gazetteer_graph
 from conflictkg.reason import closure, entailments, owlrl_closure, reason
 from conflictkg.validate import _validate, validate, validate_batch
-from conftest import EXAMPLES, ROOT, article_context, owlrl_reference, run_cli
-
-
-def _corpus_module():
-    spec = importlib.util.spec_from_file_location("bench_corpus", ROOT / "benchmarks" / "corpus.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from conftest import EXAMPLES, article_context, corpus_module, owlrl_reference, run_cli
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     """The example and 16 generated articles (Arabic and English), through the build's own stages."""
     path = tmp_path_factory.mktemp("corpus") / "corpus.jsonl"
-    _corpus_module().write(path, 16, seed=3, english=0.3)
+    corpus_module().write(path, 16, seed=3, english=0.3)
     arts = [a for a in ingest.read([EXAMPLES, path]) if isinstance(a, ingest.Article)]
     assert len(arts) == 17 and {a.lang for a in arts} == {"ar", "en"}
     return list(process(arts))
 
 
 def test_corpus_is_deterministic_and_varied():
-    gen = _corpus_module()
+    gen = corpus_module()
     a, b = gen.generate(40, seed=5), gen.generate(40, seed=5)
     assert a == b and a != gen.generate(40, seed=6)
     assert gen.generate(10, seed=5) == a[:10]
@@ -146,7 +138,7 @@ def test_one_article_validates_like_pyshacl(built):
 def test_parallel_build_writes_what_one_process_writes(tmp_path):
     """`build -j 2`: the same store, TriG, events table and rejections as one process, in input order."""
     path = tmp_path / "corpus.jsonl"
-    _corpus_module().write(path, 40, seed=11, english=0.3)
+    corpus_module().write(path, 40, seed=11, english=0.3)
     with path.open("a", encoding="utf-8") as fh:
         fh.write("{not json\n")  # a rejection among the articles
     outs = []

@@ -413,7 +413,8 @@ def query(
     """
     try:
         pq = q.load(query_name)
-        q.check_syntax(pq)
+        if data or more_data:  # before the files are read, which can take long; stores are checked in run
+            q.check_syntax(pq)
         bindings = dict(q.parse_binding(b) for b in binds)
         q.check_bindings(pq, bindings)
     except q.QueryError as exc:

@@ -11,6 +11,7 @@ import io
 import json
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from rdflib import Graph, Literal, URIRef
@@ -19,7 +20,7 @@ from rdflib.plugins.sparql.algebra import traverse
 from rdflib.term import Node
 
 from .resources import data_dir
-from .store import QueryResult, Store, Term
+from .store import QueryResult, SparqlSyntaxError, Store, Term
 
 FORMATS = ("table", "csv", "tsv", "json")
 
@@ -78,14 +79,29 @@ def load(name: str) -> PackQuery:
     return PackQuery(name=name, path=path, text=text, header=parse_header(text))
 
 
-def check_syntax(q: PackQuery) -> None:
-    """Parse before running, so a syntax error names the file, line and column; SERVICE is refused."""
+def check_syntax(q: PackQuery, store: Store | None = None) -> None:
+    """Parse before running, so a syntax error names the file, line and column; SERVICE is refused.
+
+    rdflib's parser takes 50-600 ms on a pack query, often longer than the query itself, so each text is
+    parsed once per process, and not at all for a store that parses it anyway (Oxigraph: ``run`` turns its
+    error into this one) unless the text mentions SERVICE, the one thing its parser would let through.
+    """
+    if store is not None and store.parses_sparql and not _SERVICE.search(q.text):
+        return
+    _check_text(str(q.path), q.text)
+
+
+_SERVICE = re.compile("service", re.IGNORECASE)  # anywhere, even in a comment: then the full check runs
+
+
+@lru_cache(maxsize=64)
+def _check_text(path: str, text: str) -> None:
     try:
-        prepared = prepareQuery(q.text)
+        prepared = prepareQuery(text)
     except Exception as exc:  # pyparsing raises its own exception types
         line = getattr(exc, "lineno", None)
         col = getattr(exc, "col", None)
-        where = f"{q.path}:{line}:{col}" if line else str(q.path)
+        where = f"{path}:{line}:{col}" if line else path
         msg = getattr(exc, "msg", None) or str(exc).splitlines()[0]
         raise QueryError(f"{where}: SPARQL syntax error: {msg}") from None
     services: list[str] = []
@@ -97,7 +113,7 @@ def check_syntax(q: PackQuery) -> None:
     traverse(prepared.algebra, visitPre=visit)
     if services:
         # rdflib would send the sub-query over HTTP: conflictkg never reaches the network on a query's say-so.
-        raise QueryError(f"{q.path}: SERVICE {services[0]} is refused: queries run on local data only")
+        raise QueryError(f"{path}: SERVICE {services[0]} is refused: queries run on local data only")
 
 
 # A binding is a Turtle term as the object of one triple, with the project's prefixes known.
@@ -138,13 +154,16 @@ def check_bindings(q: PackQuery, bindings: dict[str, Node]) -> None:
 
 
 def run(q: PackQuery, store: Store, bindings: dict[str, Node] | None = None) -> QueryResult:
-    check_syntax(q)
+    check_syntax(q, store)
     if bindings:
         check_bindings(q, bindings)
     try:
         return store.query(q.text, bindings=bindings) if bindings else store.query(q.text)
     except QueryError:
         raise
+    except SparqlSyntaxError as exc:
+        _check_text(str(q.path), q.text)  # rdflib's message, as from every other store, when it agrees
+        raise QueryError(f"{q.path}: {exc}") from None
     except Exception as exc:
         raise QueryError(f"{q.path}: {exc}") from None
 

@@ -41,6 +41,10 @@ class StoreError(Exception):
     pass
 
 
+class SparqlSyntaxError(StoreError):
+    """The store's own SPARQL parser refused the text (its message says where)."""
+
+
 @dataclass(frozen=True)
 class Term:
     """An RDF term as a query result cell, the same from every backend."""
@@ -92,6 +96,8 @@ def _literal(value: str, lang: str | None, datatype: str | None, canonical: bool
 class Store(ABC):
     spec: str
     concurrent_reads: ClassVar[bool] = False  # may two threads read it at once (rdflib's memory store: no)
+    # Does ``query`` parse the text itself and raise SparqlSyntaxError, saying where, before touching any data?
+    parses_sparql: ClassVar[bool] = False
 
     @abstractmethod
     def put_graphs(self, graphs: Graphs) -> None:
@@ -251,6 +257,7 @@ class MemoryStore(Store):
 
 class OxigraphStore(Store):
     concurrent_reads = True  # RocksDB snapshots; pyoxigraph releases the GIL while it works
+    parses_sparql = True  # its parser runs in microseconds where rdflib's takes 50-600 ms a pack query
 
     def __init__(self, path: str | Path | None):
         self.spec = f"oxigraph:{path}" if path else "oxigraph:"
@@ -323,12 +330,21 @@ class OxigraphStore(Store):
         try:
             result = self.store.query(sparql, use_default_graph_as_union=True, substitutions=subs or None)
         except SyntaxError as exc:
-            raise StoreError(f"SPARQL syntax error: {exc}") from None
+            raise SparqlSyntaxError(f"SPARQL syntax error: {exc}") from None
         if isinstance(result, bool):
             return QueryResult([], [], result)
         if isinstance(result, ox.QuerySolutions):
             names = [v.value for v in result.variables]
-            return QueryResult(names, [[_ox_term(sol[n]) for n in names] for sol in result])
+            # Cells repeat (labels, classes, statuses): each distinct term becomes a Term once (3-4x faster).
+            terms: dict[object, Term | None] = {None: None}
+
+            def cell(node: object) -> Term | None:
+                term = terms.get(node, terms)
+                if term is terms:
+                    term = terms[node] = _ox_term(node)
+                return term  # type: ignore[return-value]
+
+            return QueryResult(names, [[cell(sol[n]) for n in names] for sol in result])
         raise StoreError("only SELECT and ASK queries return tables; use export for graphs")
 
     def graph_names(self) -> set[str]:
