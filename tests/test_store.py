@@ -34,7 +34,7 @@ from conflictkg.store import (
     inline_values,
     open_store,
 )
-from conftest import EXAMPLES, SEED, canonical_rows, run_cli
+from conftest import EXAMPLES, SEED, canonical_rows, corpus_module, run_cli
 
 OXIGRAPH = Path(sys.executable).parent / "oxigraph"  # PyPI `oxigraph`, a dev dependency
 
@@ -354,3 +354,30 @@ def test_a_streamed_dump_equals_the_dump_in_memory(tmp_path):
         store.dump_to(buf, fmt)
         assert buf.getvalue() == store.dump(fmt) and len(buf.getvalue()) > 10_000, fmt
     store.close()
+
+
+def test_build_compacts_a_store_it_mostly_wrote_and_leaves_one_it_added_little_to(tmp_path, monkeypatch):
+    calls: list[str] = []
+    original = OxigraphStore.optimize
+
+    def spy(self) -> None:
+        calls.append(self.spec)
+        original(self)  # the real compaction, on disk
+
+    monkeypatch.setattr(OxigraphStore, "optimize", spy)
+    store = OxigraphStore(tmp_path / "store")
+    corpus = tmp_path / "corpus.jsonl"
+    corpus_module().write(corpus, 3, seed=2)
+    build([corpus], store=store)  # all new: compacted
+    assert len(calls) == 1
+    before = store.dump("nq")
+    store.optimize()  # compaction changes how the store reads, never what it holds
+    assert store.dump("nq") == before
+    calls.clear()
+    assert build([corpus], store=store).n_built == 0  # nothing written: nothing to compact
+    assert build([corpus, EXAMPLES], store=store).n_built == 1  # one new beside three: left to RocksDB
+    assert calls == []
+    assert build([EXAMPLES], store=store, force=True).n_built == 1  # one of four rewritten
+    assert calls == []
+    assert build([corpus, EXAMPLES], store=store, force=True).n_built == 4  # all of it rewritten
+    assert len(calls) == 1

@@ -323,7 +323,8 @@ def build(
     result = BuildResult(store=store if store is not None else OxigraphStore(None))
     store = result.store
     store.put_graphs(base_graphs())  # same content every run unless the data changed
-    known = {} if force else store.digests()
+    held = store.digests()
+    known = {} if force else held
     fingerprint = pipeline_fingerprint()
     seen: set[str] = set()
     digests: dict[str, str] = {}
@@ -389,6 +390,8 @@ def build(
     finally:
         if waiting:  # built before the pipeline stopped (an error, Ctrl-C): complete articles, so kept
             write()
+    if result.n_built and result.n_built >= len(held):  # most of the store is new: compact it (see optimize)
+        store.optimize()
     result.seconds = time.perf_counter() - started
     return result
 

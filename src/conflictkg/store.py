@@ -142,6 +142,9 @@ class Store(ABC):
         """One named graph as sorted N-Triples ("" when the store does not hold it)."""
         return _sorted_lines(self.to_dataset().graph(URIRef(name)).serialize(format="nt"))
 
+    def optimize(self) -> None:  # noqa: B027 - optional hook
+        """Make the store faster to read after a large write (stores without such a step do nothing)."""
+
     def close(self) -> None:  # noqa: B027 - optional hook
         pass
 
@@ -349,6 +352,14 @@ class OxigraphStore(Store):
 
     def graph_names(self) -> set[str]:
         return {g.value for g in self.store.named_graphs() if isinstance(g, ox.NamedNode)}
+
+    def optimize(self) -> None:
+        """RocksDB compaction: bulk loads leave many overlapping files that every read must search. It costs
+        about what it saves on the build's own events table (1,000 articles: 1.1-1.3 s), and the packs run
+        1.1-1.8x faster after it. It rewrites the whole store however little changed, so ``build`` calls it
+        only when the run wrote at least half the articles the store holds."""
+        if self.on_disk:
+            self.store.optimize()
 
     def count(self) -> int:
         return len(self.store)
