@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import subprocess
+import sys
 
 from conflictkg.events import COLUMNS
 from conftest import EXAMPLES, run_cli
@@ -182,3 +184,14 @@ def test_build_writes_the_same_files_whether_the_store_is_read_by_two_threads_or
     assert result.exit_code == 0, result.output
     for name in ("graph.trig", "events.csv"):
         assert (out / name).read_bytes() == (example_build / name).read_bytes(), name
+
+
+def test_querying_and_exporting_do_not_load_spacy():
+    # spaCy takes about 1.3 s to import: a command that only reads a store or a file must not pay for it.
+    code = (
+        "import sys\n"
+        "from conflictkg import cli, events, export, query, store\n"
+        "assert not [m for m in sys.modules if m.split('.')[0] == 'spacy'], 'spaCy was imported'\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr

@@ -7,7 +7,8 @@ from rdflib.compare import isomorphic
 
 from conflictkg.build import build
 from conflictkg.export import serialize
-from conflictkg.graph import CKG, GAZETTEER_GRAPH, ONTOLOGY_GRAPH, RES, NTriples
+from conflictkg.graph import CKG, GAZETTEER_GRAPH, ONTOLOGY_GRAPH, RES
+from conflictkg.rdf import NTriples
 from conftest import EXAMPLES, article_context, owlrl_reference, run_cli
 
 OA = Namespace("http://www.w3.org/ns/oa#")

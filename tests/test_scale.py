@@ -155,7 +155,7 @@ def test_parallel_build_writes_what_one_process_writes(tmp_path):
 
 
 def test_memory_store_reads_ntriples_text_as_graphs(built):
-    from conflictkg.graph import NT
+    from conflictkg.rdf import NT
     from conflictkg.store import MemoryStore
 
     r = built[0]

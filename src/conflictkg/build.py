@@ -31,7 +31,6 @@ from .graph import (
     CKG,
     GAZETTEER_GRAPH,
     GAZETTEER_INFERRED_GRAPH,
-    NT,
     ONTOLOGY_GRAPH,
     Triple,
     article_graph_iri,
@@ -43,6 +42,7 @@ from .graph import (
     ontology,
     to_graph,
 )
+from .rdf import NT
 from .reason import gazetteer_inferred, reason, tables
 from .resources import data_dir
 from .store import Graphs, MemoryStore, OxigraphStore, Store

@@ -564,7 +564,7 @@ def load(files: Sequence[Path], store_spec: str, graph_iri: str | None) -> None:
     """
     from rdflib import URIRef
 
-    from .graph import new_dataset
+    from .rdf import new_dataset
 
     try:
         ds = read_rdf(files)

@@ -15,7 +15,7 @@ from typing import BinaryIO
 import pyoxigraph as ox
 from rdflib import Dataset
 
-from .graph import bind, new_dataset
+from .rdf import bind, new_dataset
 
 FORMATS = {"turtle": "turtle", "trig": "trig", "nt": "nt", "nq": "nquads", "jsonld": "json-ld"}
 SUFFIX_FORMATS = {

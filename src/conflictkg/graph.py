@@ -13,7 +13,7 @@ from decimal import Decimal
 from functools import cache
 from urllib.parse import quote
 
-from rdflib import RDF, RDFS, SKOS, XSD, BNode, Dataset, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, PROV
 from rdflib.term import Node
 
@@ -22,38 +22,15 @@ from .extract import Attribution, Event, Mention
 from .gazetteer import Entry, Gazetteer
 from .gazetteer import load as load_gazetteer
 from .ingest import Article
+from .rdf import CKG, GEO, OA, RES, WD, WGS, Triple, bind
 from .resources import data_dir
 
-Triple = tuple[Node, Node, Node]
-
-CKG = Namespace("https://w3id.org/conflictkg/ontology#")
-RES = Namespace("https://w3id.org/conflictkg/resource/")
-OA = Namespace("http://www.w3.org/ns/oa#")
-GEO = Namespace("http://www.opengis.net/ont/geosparql#")
-WGS = Namespace("http://www.w3.org/2003/01/geo/wgs84_pos#")
-WD = Namespace("http://www.wikidata.org/entity/")
 ONTOLOGY_GRAPH = URIRef("https://w3id.org/conflictkg/ontology")
 GAZETTEER_GRAPH = RES["graph/gazetteer"]
 GAZETTEER_INFERRED_GRAPH = RES["graph/inferred/gazetteer"]
-PREFIXES = {
-    "ckg": CKG,
-    "res": RES,
-    "oa": OA,
-    "geo": GEO,
-    "wgs": WGS,
-    "prov": PROV,
-    "skos": SKOS,
-    "dcterms": DCTERMS,
-    "wd": WD,
-}
 STATUS = {s: CKG[s.capitalize()] for s in ("completed", "ongoing", "planned", "possible", "denied")}
 _IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://[^\s<>\"{}|\\^`]+$")
 KIND_PATH = {"place": "place", "actor": "actor", "source": "source"}
-
-
-def bind(g: Graph | Dataset) -> None:
-    for prefix, ns in PREFIXES.items():
-        g.bind(prefix, ns, override=True)
 
 
 def article_graph_iri(article_id: str) -> URIRef:
@@ -437,55 +414,3 @@ def context_triples(
 _CONTEXT_FOLLOW = frozenset((CKG.partOf, CKG.locatedIn, CKG.memberOf, CKG.affiliatedWith, GEO.hasGeometry))
 # Downward and reverse links would pull in every town of a governorate: leave them out.
 _CONTEXT_SKIP = frozenset((CKG.hasPart, CKG.hasMember, CKG.participatedIn, CKG.supportedBy))
-
-
-def new_dataset() -> Dataset:
-    ds = Dataset(default_union=True)
-    bind(ds)
-    return ds
-
-
-_NT_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"})
-
-
-def nt_term(term: Node) -> str:
-    """A term in N-Triples syntax (rdflib's ``n3()`` writes multi-line literals Turtle-style, in triple quotes)."""
-    if isinstance(term, URIRef):
-        return f"<{term}>"
-    if isinstance(term, Literal):
-        text = f'"{str(term).translate(_NT_ESCAPES)}"'
-        if term.language:
-            return f"{text}@{term.language}"
-        return f"{text}^^<{term.datatype}>" if term.datatype else text
-    if isinstance(term, BNode):
-        return f"_:{term}"
-    raise TypeError(f"not an RDF term: {term!r}")
-
-
-class NTriples:
-    """N-Triples lines of rdflib triples, each line written once: articles of a run share most of their
-    gazetteer context, and writing terms as text costs far less than adding them to rdflib graphs. The
-    cache is bounded (cleared when full), so a long run's memory stays flat."""
-
-    def __init__(self, limit: int = 200_000) -> None:
-        self.limit = limit
-        self._lines: dict[tuple[Node, Node, Node], str] = {}
-
-    def line(self, triple: tuple[Node, Node, Node]) -> str:
-        text = self._lines.get(triple)
-        if text is None:
-            if len(self._lines) >= self.limit:
-                self._lines.clear()
-            s, p, o = triple
-            text = self._lines[triple] = f"{nt_term(s)} {nt_term(p)} {nt_term(o)} ."
-        return text
-
-    def document(self, triples: Iterable[tuple[Node, Node, Node]], graph: URIRef | None = None) -> str:
-        """Triples as an N-Triples document, or N-Quads in ``graph``."""
-        if graph is None:
-            return "".join(self.line(t) + "\n" for t in triples)
-        suffix = f" <{graph}> .\n"
-        return "".join(self.line(t)[:-1] + suffix for t in triples)
-
-
-NT = NTriples()  # one writer per process: validation and store writes share its lines

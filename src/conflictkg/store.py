@@ -26,7 +26,7 @@ import pyoxigraph as ox
 from rdflib import OWL, RDF, RDFS, XSD, BNode, Dataset, Graph, Literal, URIRef
 from rdflib import term as rt
 
-from .graph import NT, PREFIXES, new_dataset
+from .rdf import NT, PREFIXES, new_dataset
 from .resources import data_dir
 
 SPEC_HELP = "memory | oxigraph:PATH | sparql:URL"

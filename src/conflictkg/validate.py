@@ -17,7 +17,7 @@ from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.processor import SPARQLProcessor
 from rdflib.term import Node
 
-from .graph import NT
+from .rdf import NT
 from .resources import data_dir
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
