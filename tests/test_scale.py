@@ -213,3 +213,18 @@ def test_build_uses_worker_processes_by_default_only_from_a_few_hundred_articles
     monkeypatch.setattr(cli, "AUTO_JOBS_FROM", 1)
     run_cli("build", EXAMPLES, "-o", tmp_path / "auto.trig", "--store", "memory", "-q")
     assert asked == [1, 1, 3]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_build_freezes_its_long_lived_objects_for_the_collector_and_thaws_them_after(jobs):
+    """The loaded pipelines are out of the collector's sight while articles are built (each full collection
+    walked them: ~0.3 s), and the caller's objects are the collector's again once the build returns."""
+    import gc
+
+    from conflictkg.build import build
+
+    gc.unfreeze()
+    during: list[int] = []
+    result = build([EXAMPLES], jobs=jobs, on_article=lambda _: during.append(gc.get_freeze_count()))
+    assert result.n_built == 1 and during and min(during) > 10_000
+    assert gc.get_freeze_count() == 0

@@ -12,6 +12,7 @@ transaction with its inferred graph, so an interrupted run resumes where it stop
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import json
 import time
@@ -282,6 +283,7 @@ def process_parallel(articles: Iterable[ingest.Article], jobs: int, batch_size: 
     _gazetteer()
     shapes()
     tables()
+    gc.freeze()  # as Python's docs advise before a fork: the workers share these pages and never walk them
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
     pending: deque = deque()
     with ProcessPoolExecutor(jobs, mp_context=context) as pool:
@@ -328,6 +330,16 @@ def build(
     fingerprint = pipeline_fingerprint()
     seen: set[str] = set()
     digests: dict[str, str] = {}
+    loaded: set[str] = set()
+
+    def ready(lang: str) -> None:
+        """Load a language's pipeline before its first article, then freeze what the process holds
+        (``gc.freeze``): the models, gazetteer and tables live as long as the run, and each full collection
+        walked them all (about 0.3 s; 10 % of building seed-sized articles). Undone when the build ends."""
+        if lang not in loaded:
+            loaded.add(lang)
+            pipeline(lang)
+            gc.freeze()
 
     def note(item: ArticleResult | Rejection | str) -> None:
         if on_article:
@@ -353,6 +365,7 @@ def build(
                 note(item.id)
                 continue
             digests[item.id] = d
+            ready(item.lang)
             yield item
 
     waiting: list[ArticleResult] = []
@@ -369,6 +382,7 @@ def build(
             note(res)
 
     try:
+        _gazetteer(), shapes(), tables()  # loaded before the first freeze
         pipeline_run = process(to_build()) if jobs <= 1 else process_parallel(to_build(), jobs)
         for res in pipeline_run:
             if not res.ok:
@@ -388,8 +402,11 @@ def build(
         reason_text = "a worker process stopped unexpectedly; the articles written so far are kept: run again"
         result.rejected.append(Rejection("(pipeline)", reason_text + ", with fewer --jobs, to resume"))
     finally:
-        if waiting:  # built before the pipeline stopped (an error, Ctrl-C): complete articles, so kept
-            write()
+        try:
+            if waiting:  # built before the pipeline stopped (an error, Ctrl-C): complete articles, so kept
+                write()
+        finally:
+            gc.unfreeze()  # the caller's objects are the collector's again
     if result.n_built and result.n_built >= len(held):  # most of the store is new: compact it (see optimize)
         store.optimize()
     result.seconds = time.perf_counter() - started

@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from collections.abc import Iterable
 from decimal import Decimal
-from functools import cache
+from functools import cache, lru_cache
 from urllib.parse import quote
 
 from rdflib import RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
@@ -45,6 +45,7 @@ def article_iri(article_id: str) -> URIRef:
     return RES[f"article/{article_id}"]
 
 
+@lru_cache(maxsize=8192)  # gazetteer entities: a few hundred, each named in thousands of events
 def entity_iri(kind: str, entity_id: str) -> URIRef:
     return RES[f"{KIND_PATH[kind]}/{entity_id}"]
 
@@ -81,9 +82,17 @@ def is_a(cls_name: str, parent: str) -> bool:
 
 def acled_concept(cls_name: str, actor_type: str | None) -> URIRef | None:
     """ACLED sub-event type of an event class, from the ontology's annotations."""
+    return _acled_concept(
+        cls_name, bool(actor_type) and (is_a(actor_type, "StateForce") or is_a(actor_type, "Government"))
+    )
+
+
+@cache
+def _acled_concept(cls_name: str, state_actor: bool) -> URIRef | None:
+    """Looked up in the ontology once per class (asked for once per event)."""
     onto = ontology()
     cls = CKG[cls_name]
-    if actor_type and (is_a(actor_type, "StateForce") or is_a(actor_type, "Government")):
+    if state_actor:
         state = onto.value(cls, CKG.acledMatchStateActor)
         if state is not None:
             return state  # type: ignore[return-value]
