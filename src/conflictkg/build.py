@@ -200,6 +200,11 @@ WRITE_BATCH_TRIPLES = 25_000
 WRITE_BATCH = 256
 
 
+def batch_full(articles: int, triples: int) -> bool:
+    """Whether articles waiting to be written make a batch (the benchmark writes by the same rule)."""
+    return articles >= WRITE_BATCH or triples >= WRITE_BATCH_TRIPLES
+
+
 def pipeline_fingerprint() -> str:
     """What a build's output depends on besides its input: the version and every data file."""
     h = hashlib.sha256(__version__.encode())
@@ -369,11 +374,14 @@ def build(
             yield item
 
     waiting: list[ArticleResult] = []
+    waiting_triples = 0
 
     def write() -> None:
         """The articles built so far into the store, as one batch (each is heard of once it is there)."""
+        nonlocal waiting_triples
         batch = waiting[:]
         waiting.clear()  # taken before writing: a failed write is not tried again on the way out
+        waiting_triples = 0
         store.put_many([res.graphs(digests.pop(res.article.id)) for res in batch])
         for res in batch:
             if keep_results and isinstance(res, ShippedResult):
@@ -393,7 +401,8 @@ def build(
                 reject(Rejection(res.article.path, reason_text, res.article.record, res.article.id))
                 continue
             waiting.append(res)
-            if len(waiting) >= WRITE_BATCH or sum(sum(r.sizes()) for r in waiting) >= WRITE_BATCH_TRIPLES:
+            waiting_triples += sum(res.sizes())
+            if batch_full(len(waiting), waiting_triples):
                 write()
         write()
     except ValueError as exc:  # no patterns for a language, broken pattern file
