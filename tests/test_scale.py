@@ -129,6 +129,24 @@ def _graph(triples) -> Graph:
     return g
 
 
+def test_batch_text_reaches_the_engine_directly_or_through_an_oxigraph_store_with_the_same_reports(built, monkeypatch):
+    """pyshacl-turbo reads a batch's N-Triples as text in its own container; where that container is missing
+    (it is not part of its documented interface), the text goes through an Oxigraph store: same reports."""
+    import conflictkg.validate as validate_module
+
+    items = [(r.article.id, [Graph() + r.graph, r.inferred, set(article_context(r.graph))]) for r in built[:4]]
+    article, *_ = items[2][1]
+    article.remove(sorted(article.triples((None, CKG.status, None)))[0])
+    assert validate_module._turbo_text_input() is not None  # the direct path is the one under test first
+    direct = validate_batch(items)
+    monkeypatch.setattr(validate_module, "_turbo_text_input", lambda: None)
+    through_store = validate_batch(items)
+    assert [r.conforms for r in direct] == [True, True, False, True]
+    assert [json.dumps([vars(x) for x in r.results]) for r in direct] == [
+        json.dumps([vars(x) for x in r.results]) for r in through_store
+    ]
+
+
 def test_one_article_validates_like_pyshacl(built):
     for label, g in _items(built)[:6]:
         fast, plain = validate(g, label=label), _validate(g, label, None, "none")

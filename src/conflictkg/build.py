@@ -239,6 +239,13 @@ def _gazetteer() -> tuple[Graph, dict]:
     return gazetteer_graph() + gazetteer_inferred(), {}
 
 
+def _load_shared() -> None:
+    """What every article's stages read, loaded before the first freeze or fork: gazetteer, shapes, tables."""
+    _gazetteer()
+    shapes()
+    tables()
+
+
 def process(articles: Iterable[ingest.Article], batch_size: int = 16) -> Iterator[ArticleResult]:
     """Extraction, graph, reasoning and validation of each article, batched through spaCy by language."""
     gaz, described = _gazetteer()
@@ -285,9 +292,7 @@ def process_parallel(articles: Iterable[ingest.Article], jobs: int, batch_size: 
 
     for lang in ("ar", "en"):
         pipeline(lang)
-    _gazetteer()
-    shapes()
-    tables()
+    _load_shared()
     gc.freeze()  # as Python's docs advise before a fork: the workers share these pages and never walk them
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
     pending: deque = deque()
@@ -390,7 +395,7 @@ def build(
             note(res)
 
     try:
-        _gazetteer(), shapes(), tables()  # loaded before the first freeze
+        _load_shared()
         pipeline_run = process(to_build()) if jobs <= 1 else process_parallel(to_build(), jobs)
         for res in pipeline_run:
             if not res.ok:

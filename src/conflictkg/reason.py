@@ -185,9 +185,9 @@ def tables() -> Tables:
 
 
 def _entail(triples, closed: Iterable[Triple] = ()) -> set:
-    """Every triple OWL RL entails from ``triples`` and ``closed`` under the schema's tables (the input
-    included), where ``closed`` is already closed under them and only joins: its triples seed the facts
-    and the transitive indexes without being worked through the rules again."""
+    """Every triple OWL RL entails from ``triples`` and ``closed`` under the schema's tables, ``triples``
+    included and ``closed``'s own triples left out, where ``closed`` is already closed under them and only
+    joins: its triples seed the transitive indexes and are never worked through the rules again."""
     t = tables()
     # ``closed`` is looked into, never copied: copying hashed each triple again (rdflib hashes literals in
     # Python), and it is three times an article's size.
@@ -232,7 +232,7 @@ def _entail(triples, closed: Iterable[Triple] = ()) -> set:
     for s, _, c in types:
         for sup in t.supers.get(c, ()):
             facts.add((s, _TYPE, sup))
-    return facts  # what was derived from ``triples`` (with them), not ``closed`` itself
+    return facts
 
 
 def entailments(

@@ -131,13 +131,10 @@ def _turbo_program():
     return _turbo().compile_shapes(shapes())
 
 
-def _turbo_compiled(data, *, shacl_graph: Graph, abort_on_first: bool, allow_warnings: bool, **options) -> tuple:
-    """pyshacl-turbo's ``validate`` for our shapes, with no inference and no ontology mixed in (``validate``
-    sends those cases to its ``validate``, which prepares the data first)."""
-    if shacl_graph is not shapes():
-        return _turbo().validate(
-            data, shacl_graph=shacl_graph, abort_on_first=abort_on_first, allow_warnings=allow_warnings, **options
-        )
+def _turbo_compiled(data, *, abort_on_first: bool, allow_warnings: bool, **_) -> tuple:
+    """pyshacl-turbo's ``validate`` for our shapes (``_validate`` always passes ``shapes()``, compiled here
+    once), with no inference and no ontology mixed in: ``validate`` sends those cases to pyshacl-turbo's own
+    ``validate``, which prepares the data first."""
     return _turbo_program().validate(
         data, abort_on_first=abort_on_first, allow_warnings=allow_warnings, _normalize_report_literals=True
     )
