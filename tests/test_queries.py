@@ -82,6 +82,28 @@ def test_pack_gives_the_same_rows_on_oxigraph_and_rdflib_over_many_articles(q, c
     assert got.count("\n") >= 2 or q.name == "provenance/unresolved"
 
 
+@pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
+def test_the_events_table_has_one_row_per_event_when_an_unresolved_entity_is_spelled_two_ways(engine):
+    # Two articles write the same unresolved group and village two ways; each adds its own label to the one
+    # IRI. A row per label pair would double every event of theirs in the table (the query before did).
+    from conflictkg.events import events_table
+    from conflictkg.export import read_rdf
+    from conflictkg.store import OxigraphStore
+
+    data = read_rdf([Path(__file__).parent / "fixtures" / "queries" / "two-spellings.trig"])
+    store = MemoryStore(data)
+    if engine == "oxigraph":
+        store = OxigraphStore(None)
+        store.put_graphs({g.identifier: g for g in data.graphs() if len(g)})
+    result = events_table(store)
+    rows = [dict(zip(result.vars, (c.value if c else "" for c in row), strict=True)) for row in result.rows]
+    assert [r["event_id"] for r in rows] == ["a/0-12-attack-x", "b/0-14-attack-x"]
+    # One name each: the lowest of the two spellings, the same in every column and row.
+    assert {r["actor1"] for r in rows} == {"جيش الأنصار"}
+    assert [r["assoc_actor_1"] for r in rows] == ["", "جيش الأنصار"]
+    assert {r["location"] for r in rows} == {"قرية الأمل"}
+
+
 def test_a_store_that_parses_sparql_itself_is_not_parsed_by_rdflib_too(corpus_stores, monkeypatch, tmp_path):
     import conflictkg.query as query
 
