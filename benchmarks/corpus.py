@@ -18,14 +18,13 @@ import sys
 from functools import cache
 from pathlib import Path
 
-import yaml
-
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from conflictkg.export import write_atomic  # noqa: E402
 from conflictkg.gazetteer import Entry  # noqa: E402
 from conflictkg.gazetteer import load as load_gazetteer  # noqa: E402
+from conflictkg.resources import read_yaml  # noqa: E402
 
 TEMPLATES = Path(__file__).resolve().parent / "templates.yaml"
 SIZES = (10, 100, 1000, 10000)
@@ -38,7 +37,7 @@ START = dt.date(2017, 6, 1)
 
 @cache
 def templates() -> dict:
-    return yaml.safe_load(TEMPLATES.read_text(encoding="utf-8"))
+    return read_yaml(TEMPLATES)
 
 
 @cache

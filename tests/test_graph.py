@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from rdflib import RDF, XSD, BNode, Dataset, Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
 
@@ -132,3 +133,18 @@ def test_each_event_names_its_most_specific_class(example_build):
         assert not below, (e, direct, below)
         above = {c for c in classes if c != direct and c.startswith(str(CKG))}
         assert above <= set(ds.transitive_objects(direct, RDFS.subClassOf)), (e, direct, above)
+
+
+def test_data_files_read_by_libyaml_give_pyyamls_safe_values_and_refuse_python_tags(tmp_path):
+    import yaml
+
+    from conflictkg.resources import data_dir, read_yaml
+
+    files = [p for name in ("gazetteer", "patterns") for p in sorted(data_dir(name).glob("*.yaml"))]
+    assert len(files) >= 5
+    for path in files:
+        assert read_yaml(path) == yaml.safe_load(path.read_text(encoding="utf-8")), path
+    unsafe = tmp_path / "unsafe.yaml"
+    unsafe.write_text("x: !!python/object/apply:os.getcwd []\n", encoding="utf-8")
+    with pytest.raises(yaml.YAMLError):
+        read_yaml(unsafe)

@@ -22,6 +22,7 @@ import yaml
 from . import normalize as norm
 from .extract import STATUSES
 from .gazetteer import load as load_gazetteer
+from .resources import read_yaml
 
 NON_FACTUAL = frozenset({"planned", "possible", "denied"})
 SPLITS = ("dev", "heldout", "all")
@@ -201,7 +202,7 @@ def read_splits(folder: Path) -> dict:
     for candidate in (folder.parent / "splits.yaml", folder / "splits.yaml"):
         if candidate.is_file():
             try:
-                data = yaml.safe_load(candidate.read_text(encoding="utf-8")) or {}
+                data = read_yaml(candidate) or {}
             except yaml.YAMLError as exc:
                 raise GoldError(candidate, "(yaml)", str(exc).replace("\n", " ")) from None
             if not isinstance(data, dict):
@@ -234,7 +235,7 @@ def load_article(gold_path: Path, splits: dict | None = None) -> GoldArticle:
     else:
         raise GoldError(gold_path, "(sidecar)", f"{side_path.name} with the article's date is missing")
     try:
-        doc = yaml.safe_load(gold_path.read_text(encoding="utf-8"))
+        doc = read_yaml(gold_path)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise GoldError(gold_path, "(yaml)", str(exc).replace("\n", " ")) from None
     if not isinstance(doc, dict):
@@ -310,7 +311,7 @@ def _cue_words() -> frozenset[str]:
     for lang in ("ar", "en"):
         path = data_dir("patterns") / f"{lang}.yaml"
         if path.exists():
-            pat = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+            pat = read_yaml(path) or {}
             for cue in pat.get("place_cues") or []:
                 words.update(norm.phrase_key(str(f).split()) for f in cue.get("forms") or [])
     return frozenset(words)

@@ -22,7 +22,6 @@ from functools import cache, cached_property, lru_cache
 
 import numpy
 import spacy
-import yaml
 from spacy.attrs import IDX, IS_PUNCT, IS_SPACE, LENGTH, NORM, SENT_START
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
@@ -32,7 +31,7 @@ from spacy.util import compile_prefix_regex, compile_suffix_regex
 from . import normalize as norm
 from .gazetteer import Gazetteer
 from .gazetteer import load as load_gazetteer
-from .resources import data_dir
+from .resources import data_dir, read_yaml
 
 _ARABIC_RE = re.compile("[\u0600-\u06ff]")
 STATUSES = ("completed", "ongoing", "planned", "possible", "denied")
@@ -96,7 +95,7 @@ def knowledge(lang: str = "ar") -> Knowledge:
     path = data_dir("patterns") / f"{lang}.yaml"
     if not path.exists():
         raise ValueError(f"no extraction patterns for language {lang!r} (looked for {path})")
-    patterns = yaml.safe_load(path.read_text(encoding="utf-8"))
+    patterns = read_yaml(path)
     gaz = load_gazetteer()
     entity: dict[str, list[str]] = {}
     for entry in gaz.entries.values():

@@ -9,9 +9,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-import yaml
-
-from .resources import data_dir
+from .resources import data_dir, read_yaml
 
 KINDS = {"places": "place", "actors": "actor", "sources": "source"}
 
@@ -123,7 +121,7 @@ def load(directory: Path | None = None) -> Gazetteer:
     contextual: list[Contextual] = []
     for stem, kind in KINDS.items():
         path = directory / f"{stem}.yaml"
-        doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        doc = read_yaml(path) or {}
         for raw in doc.get("entries", []):
             entry = _entry(raw, kind, path)
             if entry.id in entries:
