@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conflictkg.query import packs, run
+from conflictkg.query import load, packs, run
 from conflictkg.store import MemoryStore, QueryResult
 from conftest import EXAMPLES, corpus_module
 
@@ -83,7 +83,7 @@ def test_pack_gives_the_same_rows_on_oxigraph_and_rdflib_over_many_articles(q, c
 
 
 @pytest.mark.parametrize("engine", ["oxigraph", "rdflib"])
-def test_the_events_table_has_one_row_per_event_when_an_unresolved_entity_is_spelled_two_ways(engine):
+def test_events_and_claims_have_one_row_per_event_when_an_unresolved_entity_is_spelled_two_ways(engine):
     # Two articles write the same unresolved group and village two ways; each adds its own label to the one
     # IRI. A row per label pair would double every event of theirs in the table (the query before did).
     from conflictkg.events import events_table
@@ -102,6 +102,15 @@ def test_the_events_table_has_one_row_per_event_when_an_unresolved_entity_is_spe
     assert {r["actor1"] for r in rows} == {"جيش الأنصار"}
     assert [r["assoc_actor_1"] for r in rows] == ["", "جيش الأنصار"]
     assert {r["location"] for r in rows} == {"قرية الأمل"}
+    assert [r["attributed_to"] for r in rows] == ["جيش الأنصار", ""]
+    # The provenance pack: a source without an English name is named in the article's words, never left
+    # empty (empty means the article's own voice), and once.
+    claims = run(load("provenance/claims"), store)
+    cells = [dict(zip(claims.vars, (c.value if c else "" for c in row), strict=True)) for row in claims.rows]
+    assert [(c["event_id"], c["source"]) for c in cells] == [
+        ("a/0-12-attack-x", "جيش الأنصار"),
+        ("b/0-14-attack-x", ""),
+    ]
 
 
 def test_a_store_that_parses_sparql_itself_is_not_parsed_by_rdflib_too(corpus_stores, monkeypatch, tmp_path):
