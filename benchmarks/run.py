@@ -171,7 +171,7 @@ def measure(
     # cost per article is measured without holding every graph at once; the graphs are kept only where the
     # baseline needs them (one merged graph) or the revalidation figure does (the first chunk).
     keep = size <= max(baseline_max, closure_max)
-    from conflictkg.build import base_graphs, batch_full
+    from conflictkg.build import WriteBatch, base_graphs
 
     gaz = gazetteer_graph() + gazetteer_inferred()
     described: dict = {}  # as in build.process: each gazetteer entity looked up once per run
@@ -188,16 +188,13 @@ def measure(
     oxi = open_store(f"oxigraph:{tmp.name}/store")
     oxi.put_graphs(base_graphs())
     loads = {"load_memory_s": mem, "load_oxigraph_s": oxi}
-    waiting: list[dict] = []  # articles' graphs, written in batches by the rule `build` writes by
-    waiting_triples = 0
+    waiting = WriteBatch()  # articles' graphs, written in batches by the rule `build` writes by
 
     def write() -> None:
-        nonlocal waiting_triples
-        fig["store_triples"] += waiting_triples
+        fig["store_triples"] += waiting.triples
+        batch = waiting.take()
         for key, store in loads.items():
-            fig[key] += _timed(store.put_many, waiting)[1]
-        waiting.clear()
-        waiting_triples = 0
+            fig[key] += _timed(store.put_many, batch)[1]
 
     for k in range(0, size, chunk):
         part = list(zip(arts[k : k + chunk], events[k : k + chunk], strict=True))
@@ -213,9 +210,8 @@ def measure(
             reports += validate_batch(items[j : j + BATCH])
         fig["validate_s"] += time.perf_counter() - t
         for (a, _), (g, _), i in zip(part, made, entailed, strict=True):
-            waiting.append({article_graph_iri(a.id): g, inferred_graph_iri(a.id): i})
-            waiting_triples += len(g) + len(i)
-            if batch_full(len(waiting), waiting_triples) or a is arts[-1]:
+            graphs = {article_graph_iri(a.id): g, inferred_graph_iri(a.id): i}
+            if waiting.add(graphs, len(g) + len(i)) or a is arts[-1]:
                 write()
         fig["triples"] += sum(len(g) for g, _ in made)
         fig["inferred_triples"] += sum(len(i) for i in entailed)

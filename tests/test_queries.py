@@ -87,14 +87,8 @@ def test_events_and_claims_have_one_row_per_event_when_an_unresolved_entity_is_s
     # Two articles write the same unresolved group and village two ways; each adds its own label to the one
     # IRI. A row per label pair would double every event of theirs in the table (the query before did).
     from conflictkg.events import events_table
-    from conflictkg.export import read_rdf
-    from conflictkg.store import OxigraphStore
 
-    data = read_rdf([Path(__file__).parent / "fixtures" / "queries" / "two-spellings.trig"])
-    store = MemoryStore(data)
-    if engine == "oxigraph":
-        store = OxigraphStore(None)
-        store.put_graphs({g.identifier: g for g in data.graphs() if len(g)})
+    store = _store(engine, _graphs(Path(__file__).parent / "fixtures" / "queries" / "two-spellings.trig"))
     result = events_table(store)
     rows = [dict(zip(result.vars, (c.value if c else "" for c in row), strict=True)) for row in result.rows]
     assert [r["event_id"] for r in rows] == ["a/0-12-attack-x", "b/0-14-attack-x"]
@@ -122,26 +116,38 @@ def test_a_second_spelling_of_every_unresolved_entity_changes_no_pack(engine, ex
     from rdflib import RDF, RDFS, Literal, URIRef
     from rdflib import Graph as RdfGraph
 
-    from conflictkg.export import read_rdf
     from conflictkg.graph import CKG
-    from conflictkg.store import OxigraphStore
 
-    data = read_rdf([example_build / "graph.trig"])
+    graphs = _graphs(example_build / "graph.trig")
     spellings = RdfGraph(identifier=URIRef("https://w3id.org/conflictkg/graph/test/spellings"))
-    for node in set(data.subjects(RDF.type, CKG.Unresolved)):
-        for label in list(data.objects(node, RDFS.label)):  # a longer spelling sorts after the first one
-            spellings.add((node, RDFS.label, Literal(f"{label}\u0640", lang=label.language)))
+    unresolved = {node for g in graphs.values() for node in g.subjects(RDF.type, CKG.Unresolved)}
+    for g in graphs.values():
+        for node, label in g.subject_objects(RDFS.label):
+            if node in unresolved:  # a longer spelling sorts after the first one
+                spellings.add((node, RDFS.label, Literal(f"{label}\u0640", lang=label.language)))
     assert len(spellings) >= 2
 
-    def store(extra):
-        out = MemoryStore() if engine == "rdflib" else OxigraphStore(None)
-        out.put_graphs({g.identifier: g for g in data.graphs() if len(g)} | extra)
-        return out
-
-    before, after = store({}), store({spellings.identifier: spellings})
+    before = _store(engine, graphs)
+    after = _store(engine, graphs | {spellings.identifier: spellings})
     for q in PACKS:
         if q.name != "provenance/unresolved":
             assert canonical_csv(run(q, after)) == canonical_csv(run(q, before)), q.name
+
+
+def _graphs(path: Path) -> dict:
+    """The named graphs of a TriG file."""
+    from conflictkg.export import read_rdf
+
+    return {g.identifier: g for g in read_rdf([path]).graphs() if len(g)}
+
+
+def _store(engine: str, graphs: dict):
+    """The graphs in a store of one engine: Oxigraph (in memory) or rdflib's."""
+    from conflictkg.store import OxigraphStore
+
+    store = MemoryStore() if engine == "rdflib" else OxigraphStore(None)
+    store.put_graphs(graphs)
+    return store
 
 
 def test_a_store_that_parses_sparql_itself_is_not_parsed_by_rdflib_too(corpus_stores, monkeypatch, tmp_path):

@@ -200,9 +200,26 @@ WRITE_BATCH_TRIPLES = 25_000
 WRITE_BATCH = 256
 
 
-def batch_full(articles: int, triples: int) -> bool:
-    """Whether articles waiting to be written make a batch (the benchmark writes by the same rule)."""
-    return articles >= WRITE_BATCH or triples >= WRITE_BATCH_TRIPLES
+class WriteBatch:
+    """Built articles waiting to be written, with a running count of their triples: ``add`` says when they make
+    a batch. ``build`` writes by this rule, and the benchmark times store loading by it."""
+
+    def __init__(self) -> None:
+        self.items: list = []
+        self.triples = 0
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def add(self, item: object, triples: int) -> bool:
+        self.items.append(item)
+        self.triples += triples
+        return len(self.items) >= WRITE_BATCH or self.triples >= WRITE_BATCH_TRIPLES
+
+    def take(self) -> list:
+        """The waiting items, the batch emptied first: a write that fails is not tried again on the way out."""
+        items, self.items, self.triples = self.items, [], 0
+        return items
 
 
 def pipeline_fingerprint() -> str:
@@ -378,15 +395,11 @@ def build(
             ready(item.lang)
             yield item
 
-    waiting: list[ArticleResult] = []
-    waiting_triples = 0
+    waiting = WriteBatch()
 
     def write() -> None:
         """The articles built so far into the store, as one batch (each is heard of once it is there)."""
-        nonlocal waiting_triples
-        batch = waiting[:]
-        waiting.clear()  # taken before writing: a failed write is not tried again on the way out
-        waiting_triples = 0
+        batch: list[ArticleResult] = waiting.take()
         store.put_many([res.graphs(digests.pop(res.article.id)) for res in batch])
         for res in batch:
             if keep_results and isinstance(res, ShippedResult):
@@ -405,9 +418,7 @@ def build(
                     reason_text += f"; first: {first.focus}: {first.message}"
                 reject(Rejection(res.article.path, reason_text, res.article.record, res.article.id))
                 continue
-            waiting.append(res)
-            waiting_triples += sum(res.sizes())
-            if batch_full(len(waiting), waiting_triples):
+            if waiting.add(res, sum(res.sizes())):
                 write()
         write()
     except ValueError as exc:  # no patterns for a language, broken pattern file
